@@ -1,0 +1,72 @@
+import { DynamicModule, Module, Type } from '@nestjs/common';
+import { APP_FILTER, APP_GUARD } from '@nestjs/core';
+import { ThrottlerModule, ThrottlerStorage } from '@nestjs/throttler';
+import { TypeOrmModule } from '@nestjs/typeorm';
+import { randomUUID } from 'node:crypto';
+import { LoggerModule } from 'nestjs-pino';
+import { ApiKeysModule } from './api-keys/api-keys.module.js';
+import { AuditModule } from './audit/audit.module.js';
+import { AuthGuard } from './common/auth.guard.js';
+import { ProblemFilter } from './common/problem.filter.js';
+import { ApiKeyThrottlerGuard, RedisThrottlerStorage } from './common/rate-limit.js';
+import { AppConfig } from './config/config.js';
+import { ConfigModule } from './config/config.module.js';
+import { dataSourceOptions } from './database/data-source.js';
+import { HealthModule } from './health/health.module.js';
+import { MetricsModule } from './metrics/metrics.module.js';
+import { QueuesModule } from './queues/queues.module.js';
+
+/** Feature modules with HTTP routes and services; used by every role. */
+const FEATURES: Type[] = [AuditModule, ApiKeysModule];
+
+/** Modules that consume queues and run background loops; only in `worker` and `all`. */
+const WORKERS: Type[] = [];
+
+@Module({})
+export class AppModule {
+  static register(config: AppConfig): DynamicModule {
+    const serveHttp = config.role !== 'worker';
+    const runWorkers = config.role !== 'api';
+    return {
+      module: AppModule,
+      imports: [
+        ConfigModule.forRoot(config),
+        LoggerModule.forRoot({
+          pinoHttp: {
+            level: config.logLevel,
+            genReqId: (req) => {
+              const header = req.headers['x-request-id'];
+              return typeof header === 'string' && header.length <= 200 ? header : randomUUID();
+            },
+            redact: ['req.headers.authorization', 'req.headers.cookie'],
+            autoLogging: { ignore: (req) => req.url?.startsWith('/health') ?? false },
+            customProps: () => ({ role: config.role }),
+          },
+        }),
+        TypeOrmModule.forRoot(dataSourceOptions(config.databaseUrl)),
+        QueuesModule,
+        ...FEATURES,
+        ...(runWorkers ? WORKERS : []),
+        ...(serveHttp
+          ? [
+              HealthModule,
+              MetricsModule,
+              ThrottlerModule.forRoot({
+                throttlers: [{ name: 'default', ttl: 60_000, limit: config.rateLimitPerMinute }],
+                skipIf: () => config.rateLimitPerMinute === 0,
+              }),
+            ]
+          : []),
+      ],
+      providers: serveHttp
+        ? [
+            { provide: ThrottlerStorage, useClass: RedisThrottlerStorage },
+            AuthGuard,
+            { provide: APP_GUARD, useExisting: AuthGuard },
+            { provide: APP_GUARD, useClass: ApiKeyThrottlerGuard },
+            { provide: APP_FILTER, useClass: ProblemFilter },
+          ]
+        : [],
+    };
+  }
+}

@@ -1,0 +1,31 @@
+import { createParamDecorator, ExecutionContext, SetMetadata } from '@nestjs/common';
+import type { FastifyRequest } from 'fastify';
+
+export type Role = 'analyst' | 'coordinator' | 'admin';
+
+/** Who is calling. An analyst always carries its member state; the others never do. */
+export type Principal =
+  | { keyId: string; name: string; role: 'analyst'; state: string }
+  | { keyId: string; name: string; role: 'coordinator' | 'admin'; state: null };
+
+export const SYSTEM_ACTOR = 'system';
+
+/** How a principal is written into timelines and the audit log. */
+export function actorOf(p: Principal): string {
+  return `${p.role}:${p.state ?? 'CCC'}:${p.name}`;
+}
+
+export const ROLES_KEY = 'ccc:roles';
+export const PUBLIC_KEY = 'ccc:public';
+
+/** Roles allowed on a route; without it any authenticated key may call. */
+export const Roles = (...roles: Role[]) => SetMetadata(ROLES_KEY, roles);
+/** No API key needed (health, metrics, docs). */
+export const Public = () => SetMetadata(PUBLIC_KEY, true);
+
+export type AuthedRequest = FastifyRequest & { principal?: Principal };
+
+export const CurrentPrincipal = createParamDecorator((_: unknown, ctx: ExecutionContext) => {
+  const request = ctx.switchToHttp().getRequest<AuthedRequest>();
+  return request.principal;
+});

@@ -1,0 +1,71 @@
+import 'reflect-metadata';
+import { plainToInstance } from 'class-transformer';
+import { validateSync } from 'class-validator';
+import { EnvSchema, parseSla, Severity } from './env.schema.js';
+
+export type Role = 'api' | 'worker' | 'all';
+
+/** The one typed view of the environment; nothing else reads process.env. */
+export interface AppConfig {
+  databaseUrl: string;
+  redisUrl: string;
+  port: number;
+  role: Role;
+  /** Hash-tagged so every key of a deployment lands in one Redis Cluster slot. */
+  queuePrefix: string;
+  bootstrapAdminKey?: string;
+  slaAckSeconds: Record<Severity, number>;
+  escalationMaxLevel: number;
+  webhookMaxAttempts: number;
+  webhookBackoffMs: number;
+  webhookAllowPrivate: boolean;
+  smtpUrl?: string;
+  rateLimitPerMinute: number;
+  reportWeeklyCron: string;
+  reportMonthlyCron: string;
+  logLevel: string;
+  publicUrl: string;
+}
+
+export class ConfigError extends Error {}
+
+export const APP_CONFIG = Symbol('APP_CONFIG');
+
+export function loadConfig(env: NodeJS.ProcessEnv = process.env): AppConfig {
+  const raw: Record<string, string> = {};
+  for (const key of Object.keys(new EnvSchema())) {
+    const value = env[key];
+    if (value !== undefined && value !== '') raw[key] = value;
+  }
+  for (const key of ['CCC_BOOTSTRAP_ADMIN_KEY', 'SMTP_URL', 'CCC_PUBLIC_URL']) {
+    if (env[key]) raw[key] = env[key];
+  }
+  const parsed = plainToInstance(EnvSchema, raw, { exposeDefaultValues: true });
+  const errors = validateSync(parsed, { whitelist: true });
+  if (errors.length > 0) {
+    const lines = errors.map(
+      (e) =>
+        `${e.property}=${JSON.stringify(raw[e.property] ?? null)}: ${Object.values(e.constraints ?? {}).join('; ')}`,
+    );
+    throw new ConfigError(`Invalid configuration:\n  ${lines.join('\n  ')}`);
+  }
+  return {
+    databaseUrl: parsed.DATABASE_URL,
+    redisUrl: parsed.REDIS_URL,
+    port: parsed.PORT,
+    role: parsed.CCC_ROLE,
+    queuePrefix: `{${parsed.CCC_QUEUE_PREFIX}}`,
+    bootstrapAdminKey: parsed.CCC_BOOTSTRAP_ADMIN_KEY,
+    slaAckSeconds: parseSla(parsed.CCC_SLA_ACK_SECONDS)!,
+    escalationMaxLevel: parsed.CCC_ESCALATION_MAX_LEVEL,
+    webhookMaxAttempts: parsed.CCC_WEBHOOK_MAX_ATTEMPTS,
+    webhookBackoffMs: parsed.CCC_WEBHOOK_BACKOFF_MS,
+    webhookAllowPrivate: parsed.CCC_WEBHOOK_ALLOW_PRIVATE,
+    smtpUrl: parsed.SMTP_URL,
+    rateLimitPerMinute: parsed.CCC_RATE_LIMIT_PER_MINUTE,
+    reportWeeklyCron: parsed.CCC_REPORT_WEEKLY_CRON,
+    reportMonthlyCron: parsed.CCC_REPORT_MONTHLY_CRON,
+    logLevel: parsed.LOG_LEVEL,
+    publicUrl: parsed.CCC_PUBLIC_URL ?? `http://localhost:${parsed.PORT}`,
+  };
+}

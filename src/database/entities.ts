@@ -1,0 +1,41 @@
+import { ApiKey } from '../api-keys/api-key.entity.js';
+import { AuditEntry } from '../audit/audit-entry.entity.js';
+import {
+  Comment,
+  IdempotencyKey,
+  Incident,
+  IncidentObservable,
+  ReferenceCounter,
+  TimelineEvent,
+} from '../incidents/incident.entity.js';
+import {
+  ConstituencyAsn,
+  ConstituencyCidr,
+  ConstituencyDomain,
+  Contact,
+  MemberState,
+} from '../member-states/member-state.entity.js';
+import { Delivery, DeliveryAttempt, OutboxEvent } from '../notifications/outbox.entity.js';
+import { Report } from '../reports/report.entity.js';
+import { Dispatch } from '../routing/dispatch.entity.js';
+
+export const ENTITIES = [
+  ApiKey,
+  AuditEntry,
+  Comment,
+  ConstituencyAsn,
+  ConstituencyCidr,
+  ConstituencyDomain,
+  Contact,
+  Delivery,
+  DeliveryAttempt,
+  Dispatch,
+  IdempotencyKey,
+  Incident,
+  IncidentObservable,
+  MemberState,
+  OutboxEvent,
+  ReferenceCounter,
+  Report,
+  TimelineEvent,
+];

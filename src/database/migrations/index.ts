@@ -1,0 +1,6 @@
+import { Init1795745672372 } from './1795745672372-Init.js';
+import { IndexesTriggersSeed1795745673372 } from './1795745673372-IndexesTriggersSeed.js';
+
+// Every migration, in order. Generate a new one with
+// `npm run migration:generate -- src/database/migrations/Name` and add it here.
+export const MIGRATIONS = [Init1795745672372, IndexesTriggersSeed1795745673372];

@@ -1,0 +1,62 @@
+import type { JobsOptions } from 'bullmq';
+
+// Queue and job names are stored in Redis: renaming one orphans the jobs already queued.
+export enum QueueName {
+  Notifications = 'notifications',
+  Escalations = 'escalations',
+  Reports = 'reports',
+}
+
+export enum JobName {
+  /** Deliver one row of `deliveries` (webhook or e-mail). */
+  Deliver = 'deliver',
+  /** Escalate one dispatch whose acknowledgement deadline passed. */
+  Escalate = 'escalate',
+  /** Compute one row of `reports`. */
+  GenerateReport = 'generate-report',
+  /** Fired by the job schedulers; creates the period's report row if it does not exist. */
+  ScheduledReport = 'scheduled-report',
+}
+
+// Payloads carry ids only; the state lives in PostgreSQL.
+export interface DeliverJob {
+  deliveryId: string;
+}
+export interface EscalateJob {
+  dispatchId: string;
+  level: number;
+}
+export interface GenerateReportJob {
+  reportId: string;
+}
+export interface ScheduledReportJob {
+  kind: 'weekly' | 'monthly';
+}
+
+export type JobPayload =
+  | { name: JobName.Deliver; data: DeliverJob }
+  | { name: JobName.Escalate; data: EscalateJob }
+  | { name: JobName.GenerateReport; data: GenerateReportJob }
+  | { name: JobName.ScheduledReport; data: ScheduledReportJob };
+
+/** Deterministic ids make re-enqueueing (sweeper, reconciler) a no-op while the job exists. */
+export const jobId = {
+  deliver: (deliveryId: string) => `deliver:${deliveryId}`,
+  escalate: (dispatchId: string, level: number) => `escalate:${dispatchId}:${level}`,
+  report: (reportId: string) => `report:${reportId}`,
+};
+
+/** Retries of deliveries are scheduled by the service itself (attempts are recorded in SQL). */
+export const JOB_PRESETS = {
+  oneShot: {
+    attempts: 1,
+    removeOnComplete: { age: 3600, count: 1000 },
+    removeOnFail: { age: 24 * 3600, count: 5000 },
+  },
+  retried: {
+    attempts: 5,
+    backoff: { type: 'exponential', delay: 1000 },
+    removeOnComplete: { age: 3600, count: 1000 },
+    removeOnFail: { age: 24 * 3600, count: 5000 },
+  },
+} satisfies Record<string, JobsOptions>;

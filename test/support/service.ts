@@ -1,0 +1,178 @@
+import { ChildProcess, spawn } from 'node:child_process';
+import { randomBytes } from 'node:crypto';
+import { createServer } from 'node:net';
+import path from 'node:path';
+import { Redis } from 'ioredis';
+import pg from 'pg';
+
+/**
+ * Runs the real, built service as a child process against the local PostgreSQL and
+ * Redis. Each test file gets its own database and queue prefix, so files run in parallel.
+ */
+export const PG_ADMIN_URL =
+  process.env.TEST_PG_URL ?? 'postgres://postgres@127.0.0.1:5432/postgres';
+export const REDIS_URL = process.env.TEST_REDIS_URL ?? 'redis://127.0.0.1:6379';
+// Where the compiled service lives; lets several checkouts test side by side.
+const DIST = path.resolve(process.env.CCC_TEST_DIST ?? 'dist');
+
+export const ADMIN_KEY = 'test-admin-key-0123456789abcdef';
+
+export interface TestEnv {
+  databaseName: string;
+  databaseUrl: string;
+  queuePrefix: string;
+  db: pg.Pool;
+  redis: Redis;
+  /** Drops the database and deletes the queue keys. */
+  cleanup(): Promise<void>;
+}
+
+export async function createTestEnv(label = 'e2e'): Promise<TestEnv> {
+  const suffix = randomBytes(4).toString('hex');
+  const databaseName = `ccc_test_${label.replace(/\W/g, '_')}_${suffix}`.toLowerCase();
+  const databaseUrl = PG_ADMIN_URL.replace(/\/[^/]*$/, `/${databaseName}`);
+  const queuePrefix = `t_${label.replace(/\W/g, '_')}_${suffix}`;
+  const db = new pg.Pool({ connectionString: databaseUrl, max: 4 });
+  db.on('error', () => undefined);
+  const redis = new Redis(REDIS_URL, { maxRetriesPerRequest: 1 });
+  return {
+    databaseName,
+    databaseUrl,
+    queuePrefix,
+    db,
+    redis,
+    async cleanup() {
+      await db.end().catch(() => undefined);
+      await deleteRedisKeys(redis, `{${queuePrefix}}*`);
+      redis.disconnect();
+      const admin = new pg.Client({ connectionString: PG_ADMIN_URL });
+      await admin.connect();
+      await admin.query(`DROP DATABASE IF EXISTS "${databaseName}" WITH (FORCE)`);
+      await admin.end();
+    },
+  };
+}
+
+export async function deleteRedisKeys(redis: Redis, pattern: string): Promise<number> {
+  let cursor = '0';
+  let deleted = 0;
+  do {
+    const [next, keys] = await redis.scan(cursor, 'MATCH', pattern, 'COUNT', 1000);
+    cursor = next;
+    if (keys.length) deleted += await redis.del(...keys);
+  } while (cursor !== '0');
+  return deleted;
+}
+
+export async function freePort(): Promise<number> {
+  return new Promise((resolve, reject) => {
+    const server = createServer();
+    server.unref();
+    server.on('error', reject);
+    server.listen(0, '127.0.0.1', () => {
+      const port = (server.address() as { port: number }).port;
+      server.close(() => resolve(port));
+    });
+  });
+}
+
+export interface Service {
+  url: string;
+  port: number;
+  process: ChildProcess;
+  logs: () => string;
+  /** SIGTERM and wait for exit; resolves with the exit code. */
+  stop(): Promise<number | null>;
+  /** SIGKILL: the crash case. */
+  kill(): Promise<void>;
+}
+
+export interface StartOptions {
+  env?: Record<string, string>;
+  role?: 'api' | 'worker' | 'all';
+  /** Wait for /health/ready (not possible for role=worker). */
+  waitReady?: boolean;
+  timeoutMs?: number;
+}
+
+export async function startService(testEnv: TestEnv, options: StartOptions = {}): Promise<Service> {
+  const port = await freePort();
+  const role = options.role ?? 'all';
+  const child = spawn(process.execPath, [path.join(DIST, 'main.js')], {
+    env: {
+      PATH: process.env.PATH ?? '',
+      DATABASE_URL: testEnv.databaseUrl,
+      REDIS_URL,
+      PORT: String(port),
+      CCC_ROLE: role,
+      CCC_QUEUE_PREFIX: testEnv.queuePrefix,
+      CCC_BOOTSTRAP_ADMIN_KEY: ADMIN_KEY,
+      CCC_WEBHOOK_ALLOW_PRIVATE: 'true',
+      CCC_WEBHOOK_BACKOFF_MS: '100',
+      LOG_LEVEL: 'warn',
+      ...options.env,
+    },
+    stdio: ['ignore', 'pipe', 'pipe'],
+  });
+  let output = '';
+  child.stdout.on('data', (d: Buffer) => (output += d.toString()));
+  child.stderr.on('data', (d: Buffer) => (output += d.toString()));
+  const exited = new Promise<number | null>((resolve) =>
+    child.once('exit', (code) => resolve(code)),
+  );
+  const service: Service = {
+    url: `http://127.0.0.1:${port}`,
+    port,
+    process: child,
+    logs: () => output,
+    async stop() {
+      if (child.exitCode !== null || child.signalCode !== null) return child.exitCode;
+      child.kill('SIGTERM');
+      return exited;
+    },
+    async kill() {
+      if (child.exitCode !== null || child.signalCode !== null) return;
+      child.kill('SIGKILL');
+      await exited;
+    },
+  };
+  if (options.waitReady !== false && role !== 'worker') {
+    await waitReady(service, exited, options.timeoutMs ?? 30_000);
+  }
+  return service;
+}
+
+async function waitReady(service: Service, exited: Promise<number | null>, timeoutMs: number) {
+  const deadline = Date.now() + timeoutMs;
+  let dead = false;
+  void exited.then(() => (dead = true));
+  while (Date.now() < deadline) {
+    if (dead) throw new Error(`service exited during start-up:\n${service.logs()}`);
+    try {
+      const res = await fetch(`${service.url}/health/ready`);
+      if (res.ok) return;
+    } catch {
+      // not listening yet
+    }
+    await new Promise((r) => setTimeout(r, 100));
+  }
+  throw new Error(`service not ready after ${timeoutMs} ms:\n${service.logs()}`);
+}
+
+/** Runs the service with the given environment and returns how it ended (for start-up checks). */
+export async function runToExit(
+  env: Record<string, string>,
+  timeoutMs = 20_000,
+): Promise<{ code: number | null; output: string }> {
+  const child = spawn(process.execPath, [path.join(DIST, 'main.js')], {
+    env: { PATH: process.env.PATH ?? '', ...env },
+    stdio: ['ignore', 'pipe', 'pipe'],
+  });
+  let output = '';
+  child.stdout.on('data', (d: Buffer) => (output += d.toString()));
+  child.stderr.on('data', (d: Buffer) => (output += d.toString()));
+  const timer = setTimeout(() => child.kill('SIGKILL'), timeoutMs);
+  const code = await new Promise<number | null>((resolve) => child.once('exit', resolve));
+  clearTimeout(timer);
+  return { code, output };
+}
