@@ -1,0 +1,38 @@
+import { Injectable } from '@nestjs/common';
+import { EntityManager } from 'typeorm';
+
+export type TimelineType =
+  | 'created'
+  | 'routed'
+  | 'notified'
+  | 'acknowledged'
+  | 'escalated'
+  | 'transitioned'
+  | 'commented'
+  | 'assigned'
+  | 'reclassified';
+
+export interface TimelineEntry {
+  incidentId: string;
+  type: TimelineType;
+  actor: string;
+  data?: Record<string, unknown>;
+}
+
+@Injectable()
+export class TimelineService {
+  /** Records events in the caller's transaction. */
+  async add(manager: EntityManager, entries: TimelineEntry[]): Promise<void> {
+    if (entries.length === 0) return;
+    await manager.query(
+      `INSERT INTO timeline_events (incident_id, type, actor, data)
+       SELECT * FROM unnest($1::uuid[], $2::text[], $3::text[], $4::jsonb[])`,
+      [
+        entries.map((e) => e.incidentId),
+        entries.map((e) => e.type),
+        entries.map((e) => e.actor),
+        entries.map((e) => JSON.stringify(e.data ?? {})),
+      ],
+    );
+  }
+}
