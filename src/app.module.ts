@@ -15,9 +15,10 @@ import { dataSourceOptions } from './database/data-source.js';
 import { HealthModule } from './health/health.module.js';
 import { MetricsModule } from './metrics/metrics.module.js';
 import { QueuesModule } from './queues/queues.module.js';
+import { TimelineModule } from './timeline/timeline.module.js';
 
 /** Feature modules with HTTP routes and services; used by every role. */
-const FEATURES: Type[] = [AuditModule, ApiKeysModule];
+const FEATURES: Type[] = [AuditModule, TimelineModule, ApiKeysModule];
 
 /** Modules that consume queues and run background loops; only in `worker` and `all`. */
 const WORKERS: Type[] = [];
