@@ -1,7 +1,7 @@
 // Jest runs in native ESM mode (NestJS 12 packages are ESM only).
 const tsJest = [
   'ts-jest',
-  { useESM: true, tsconfig: 'tsconfig.json', diagnostics: { ignoreCodes: ['TS151001'] } },
+  { useESM: true, tsconfig: 'tsconfig.spec.json', diagnostics: { ignoreCodes: ['TS151001'] } },
 ];
 
 const shared = {

@@ -1,0 +1,77 @@
+import { ConfigError, loadConfig } from './config.js';
+import { parseSla } from './env.schema.js';
+
+describe('loadConfig', () => {
+  it('applies the contract defaults', () => {
+    const config = loadConfig({});
+    expect(config).toMatchObject({
+      databaseUrl: 'postgres://postgres@127.0.0.1:5432/ccc',
+      redisUrl: 'redis://127.0.0.1:6379',
+      port: 3000,
+      role: 'all',
+      queuePrefix: '{ccc}',
+      escalationMaxLevel: 3,
+      webhookMaxAttempts: 8,
+      webhookBackoffMs: 1000,
+      webhookAllowPrivate: false,
+      rateLimitPerMinute: 6000,
+      reportWeeklyCron: '0 0 * * 1',
+      reportMonthlyCron: '0 0 1 * *',
+      slaAckSeconds: { critical: 900, high: 3600, medium: 14400, low: 86400 },
+    });
+    expect(config.bootstrapAdminKey).toBeUndefined();
+    expect(config.smtpUrl).toBeUndefined();
+  });
+
+  it('reads and converts every variable', () => {
+    const config = loadConfig({
+      PORT: '8080',
+      CCC_ROLE: 'worker',
+      CCC_QUEUE_PREFIX: 'prod-a',
+      CCC_WEBHOOK_ALLOW_PRIVATE: 'true',
+      CCC_RATE_LIMIT_PER_MINUTE: '0',
+      CCC_SLA_ACK_SECONDS: 'low=4,medium=3,high=2,critical=1',
+      CCC_REPORT_WEEKLY_CRON: '*/5 * * * * *',
+    });
+    expect(config.port).toBe(8080);
+    expect(config.role).toBe('worker');
+    expect(config.queuePrefix).toBe('{prod-a}');
+    expect(config.webhookAllowPrivate).toBe(true);
+    expect(config.rateLimitPerMinute).toBe(0);
+    expect(config.slaAckSeconds).toEqual({ critical: 1, high: 2, medium: 3, low: 4 });
+    expect(config.reportWeeklyCron).toBe('*/5 * * * * *');
+  });
+
+  it.each([
+    ['PORT', '70000'],
+    ['PORT', 'abc'],
+    ['CCC_ROLE', 'both'],
+    ['DATABASE_URL', 'mysql://x'],
+    ['REDIS_URL', 'http://x'],
+    ['CCC_QUEUE_PREFIX', 'has space'],
+    ['CCC_SLA_ACK_SECONDS', 'critical=1,high=2'],
+    ['CCC_ESCALATION_MAX_LEVEL', '-1'],
+    ['CCC_WEBHOOK_MAX_ATTEMPTS', '0'],
+    ['CCC_WEBHOOK_ALLOW_PRIVATE', 'yes'],
+    ['SMTP_URL', 'mail.example.org'],
+    ['CCC_REPORT_MONTHLY_CRON', 'monthly'],
+    ['CCC_BOOTSTRAP_ADMIN_KEY', 'short'],
+  ])('refuses %s=%s naming the variable', (name, value) => {
+    expect(() => loadConfig({ [name]: value })).toThrow(ConfigError);
+    expect(() => loadConfig({ [name]: value })).toThrow(name);
+  });
+});
+
+describe('parseSla', () => {
+  it('needs all four severities with positive seconds', () => {
+    expect(parseSla('critical=1,high=2,medium=3,low=4')).toEqual({
+      critical: 1,
+      high: 2,
+      medium: 3,
+      low: 4,
+    });
+    expect(parseSla('critical=0,high=2,medium=3,low=4')).toBeNull();
+    expect(parseSla('critical=1,high=2,medium=3')).toBeNull();
+    expect(parseSla('urgent=1,critical=1,high=2,medium=3,low=4')).toBeNull();
+  });
+});
