@@ -2,11 +2,10 @@ import { DynamicModule, Module, Type } from '@nestjs/common';
 import { APP_FILTER, APP_GUARD } from '@nestjs/core';
 import { ThrottlerModule, ThrottlerStorage } from '@nestjs/throttler';
 import { TypeOrmModule } from '@nestjs/typeorm';
-import { randomUUID } from 'node:crypto';
 import { LoggerModule } from 'nestjs-pino';
 import { ApiKeysModule } from './api-keys/api-keys.module.js';
 import { AuditModule } from './audit/audit.module.js';
-import { AuthGuard } from './common/auth.guard.js';
+import { AuthGuard, RolesGuard } from './common/auth.guard.js';
 import { ProblemFilter } from './common/problem.filter.js';
 import { ApiKeyThrottlerGuard, RedisThrottlerStorage } from './common/rate-limit.js';
 import { AppConfig } from './config/config.js';
@@ -35,10 +34,6 @@ export class AppModule {
         LoggerModule.forRoot({
           pinoHttp: {
             level: config.logLevel,
-            genReqId: (req) => {
-              const header = req.headers['x-request-id'];
-              return typeof header === 'string' && header.length <= 200 ? header : randomUUID();
-            },
             redact: ['req.headers.authorization', 'req.headers.cookie'],
             autoLogging: { ignore: (req) => req.url?.startsWith('/health') ?? false },
             customProps: () => ({ role: config.role }),
@@ -65,6 +60,7 @@ export class AppModule {
             AuthGuard,
             { provide: APP_GUARD, useExisting: AuthGuard },
             { provide: APP_GUARD, useClass: ApiKeyThrottlerGuard },
+            { provide: APP_GUARD, useClass: RolesGuard },
             { provide: APP_FILTER, useClass: ProblemFilter },
           ]
         : [],

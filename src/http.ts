@@ -1,3 +1,4 @@
+import { randomUUID } from 'node:crypto';
 import helmet from '@fastify/helmet';
 import { INestApplication, RequestMethod } from '@nestjs/common';
 import { NestFactory } from '@nestjs/core';
@@ -14,7 +15,12 @@ export const BODY_LIMIT = 1024 * 1024;
 
 /** The HTTP API (roles `api` and `all`). */
 export async function bootstrapHttp(config: AppConfig): Promise<INestApplication> {
-  const adapter = new FastifyAdapter({ bodyLimit: BODY_LIMIT, trustProxy: true });
+  const adapter = new FastifyAdapter({
+    bodyLimit: BODY_LIMIT,
+    trustProxy: true,
+    requestIdHeader: 'x-request-id',
+    genReqId: () => randomUUID(),
+  });
   const app = await NestFactory.create<NestFastifyApplication>(
     AppModule.register(config),
     adapter,
@@ -44,6 +50,10 @@ export async function bootstrapHttp(config: AppConfig): Promise<INestApplication
         imgSrc: ["'self'", 'data:'],
       },
     },
+  });
+  fastify.addHook('onSend', async (request, reply) => {
+    // The id logged with every line of this request; echoed for support tickets.
+    void reply.header('x-request-id', request.id);
   });
   fastify.addHook('onResponse', async (request, reply) => {
     const route = request.routeOptions?.url ?? 'unmatched';

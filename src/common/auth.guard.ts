@@ -9,6 +9,21 @@ export function hashApiKey(secret: string): string {
   return createHash('sha256').update(secret).digest('hex');
 }
 
+/** Runs after authentication and rate limiting, so refused calls still count against the limit. */
+@Injectable()
+export class RolesGuard implements CanActivate {
+  constructor(private readonly reflector: Reflector) {}
+
+  canActivate(context: ExecutionContext): boolean {
+    const targets = [context.getHandler(), context.getClass()];
+    const roles = this.reflector.getAllAndOverride<Role[] | undefined>(ROLES_KEY, targets);
+    if (!roles) return true;
+    const { principal } = context.switchToHttp().getRequest<AuthedRequest>();
+    if (!principal || !roles.includes(principal.role)) throw Problem.forbidden();
+    return true;
+  }
+}
+
 /**
  * Resolves the bearer key on every request with one indexed lookup, so a revoked key
  * fails on its very next request on every instance. No slow hash: keys are 256-bit random.
@@ -27,8 +42,6 @@ export class AuthGuard implements CanActivate {
     const principal = await this.authenticate(request.headers.authorization);
     if (!principal) throw Problem.unauthorized();
     request.principal = principal;
-    const roles = this.reflector.getAllAndOverride<Role[] | undefined>(ROLES_KEY, targets);
-    if (roles && !roles.includes(principal.role)) throw Problem.forbidden();
     return true;
   }
 
