@@ -1,0 +1,104 @@
+// Shared helpers for the benchmarks: scratch databases, the built service, percentiles, output.
+import { spawn } from 'node:child_process';
+import { randomBytes } from 'node:crypto';
+import { createServer } from 'node:net';
+import path from 'node:path';
+import { fileURLToPath } from 'node:url';
+import pg from 'pg';
+
+export const ROOT = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../..');
+export const PG_ADMIN_URL =
+  process.env.BENCH_PG_URL ?? 'postgres://postgres@127.0.0.1:5432/postgres';
+export const REDIS_URL = process.env.BENCH_REDIS_URL ?? 'redis://127.0.0.1:6379';
+
+export function scratchName(label) {
+  return `ccc_bench_${label}_${randomBytes(3).toString('hex')}`;
+}
+
+export function databaseUrl(name) {
+  return PG_ADMIN_URL.replace(/\/[^/]*$/, `/${name}`);
+}
+
+export async function dropDatabase(name) {
+  const admin = new pg.Client({ connectionString: PG_ADMIN_URL });
+  await admin.connect();
+  await admin.query(`DROP DATABASE IF EXISTS "${name}" WITH (FORCE)`);
+  await admin.end();
+}
+
+/** Creates and migrates a scratch database with the built service's migrations. */
+export async function migratedDatabase(label) {
+  const name = scratchName(label);
+  const { prepareDatabase } = await import(path.join(ROOT, 'dist/database/prepare-database.js'));
+  await prepareDatabase(databaseUrl(name));
+  return { name, url: databaseUrl(name), drop: () => dropDatabase(name) };
+}
+
+export async function freePort() {
+  return new Promise((resolve, reject) => {
+    const server = createServer();
+    server.on('error', reject);
+    server.listen(0, '127.0.0.1', () => {
+      const { port } = server.address();
+      server.close(() => resolve(port));
+    });
+  });
+}
+
+/** Starts dist/main.js and waits until /health/ready answers (roles api/all). */
+export async function startService(env) {
+  const port = env.PORT ?? String(await freePort());
+  const child = spawn(process.execPath, [path.join(ROOT, 'dist/main.js')], {
+    env: { PATH: process.env.PATH, LOG_LEVEL: 'warn', REDIS_URL, ...env, PORT: port },
+    stdio: ['ignore', 'inherit', 'inherit'],
+  });
+  const url = `http://127.0.0.1:${port}`;
+  if ((env.CCC_ROLE ?? 'all') !== 'worker') {
+    const deadline = Date.now() + 60_000;
+    for (;;) {
+      if (child.exitCode !== null) throw new Error('service exited during start-up');
+      try {
+        if ((await fetch(`${url}/health/ready`)).ok) break;
+      } catch {
+        /* not yet */
+      }
+      if (Date.now() > deadline) throw new Error('service not ready');
+      await new Promise((r) => setTimeout(r, 100));
+    }
+  }
+  return {
+    url,
+    pid: child.pid,
+    stop: () =>
+      new Promise((resolve) => {
+        if (child.exitCode !== null) return resolve();
+        child.once('exit', () => resolve());
+        child.kill('SIGTERM');
+      }),
+  };
+}
+
+export function percentile(sorted, p) {
+  if (sorted.length === 0) return NaN;
+  const index = Math.min(sorted.length - 1, Math.max(0, Math.ceil((p / 100) * sorted.length) - 1));
+  return sorted[index];
+}
+
+export function summarize(values) {
+  const sorted = [...values].sort((a, b) => a - b);
+  return {
+    n: sorted.length,
+    p50: percentile(sorted, 50),
+    p99: percentile(sorted, 99),
+    max: sorted[sorted.length - 1],
+  };
+}
+
+/** One JSON line per figure, so `npm run bench` output can be collected by tools. */
+export function figure(bench, name, value, unit, extra = {}) {
+  console.log(JSON.stringify({ bench, figure: name, value: round(value), unit, ...extra }));
+}
+
+export function round(v) {
+  return typeof v === 'number' ? Math.round(v * 1000) / 1000 : v;
+}
