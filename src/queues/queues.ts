@@ -41,7 +41,8 @@ export type JobPayload =
 
 /** Deterministic ids make re-enqueueing (sweeper, reconciler) a no-op while the job exists. */
 export const jobId = {
-  deliver: (deliveryId: string) => `deliver:${deliveryId}`,
+  /** One id per scheduled attempt (its next_attempt_at in ms): a retry is a new job. */
+  deliver: (deliveryId: string, dueAtMs: number) => `deliver:${deliveryId}:${dueAtMs}`,
   escalate: (dispatchId: string, level: number) => `escalate:${dispatchId}:${level}`,
   report: (reportId: string) => `report:${reportId}`,
 };
