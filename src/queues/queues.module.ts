@@ -7,8 +7,10 @@ import {
   OnApplicationShutdown,
   OnModuleInit,
 } from '@nestjs/common';
+import { DiscoveryModule } from '@nestjs/core';
 import { Redis } from 'ioredis';
 import { APP_CONFIG, AppConfig } from '../config/config.js';
+import { QueueDrainService } from './queue-drain.service.js';
 import { QueueName } from './queues.js';
 import { redisOptions, warnUnlessNoEviction } from './redis.js';
 
@@ -20,6 +22,7 @@ const queues = Object.values(QueueName).map((name) => ({ name }));
 @Global()
 @Module({
   imports: [
+    DiscoveryModule,
     BullModule.forRootAsync({
       inject: [APP_CONFIG],
       useFactory: (config: AppConfig) => ({
@@ -30,6 +33,7 @@ const queues = Object.values(QueueName).map((name) => ({ name }));
     BullModule.registerQueue(...queues),
   ],
   providers: [
+    QueueDrainService,
     {
       provide: REDIS,
       inject: [APP_CONFIG],
