@@ -44,7 +44,8 @@ export const jobId = {
   /** One id per scheduled attempt (its next_attempt_at in ms): a retry is a new job. */
   deliver: (deliveryId: string, dueAtMs: number) => `deliver:${deliveryId}:${dueAtMs}`,
   escalate: (dispatchId: string, level: number) => `escalate:${dispatchId}:${level}`,
-  report: (reportId: string) => `report:${reportId}`,
+  /** Report jobs are removed when they finish, so one id per report is enough. */
+  report: (reportId: string) => `report:${reportId}:generate`,
 };
 
 /** Retries of deliveries are scheduled by the service itself (attempts are recorded in SQL). */
