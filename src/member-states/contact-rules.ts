@@ -1,0 +1,122 @@
+import { isEmail } from 'class-validator';
+import { domainToASCII } from 'node:url';
+import type { FieldError } from '../common/problem.js';
+
+export const MAX_CONTACTS = 20;
+export const MAX_URL_LENGTH = 2000;
+/** Standard Webhooks: `whsec_` then the base64 key. */
+const SECRET = /^whsec_((?:[A-Za-z0-9+/]{4})*(?:[A-Za-z0-9+/]{2}==|[A-Za-z0-9+/]{3}=)?)$/;
+const MIN_SECRET_BYTES = 16;
+const MAX_SECRET_BYTES = 64;
+
+export interface ContactInput {
+  type: string;
+  url?: string;
+  secret?: string;
+  address?: string;
+}
+
+export type StoredContact =
+  { type: 'webhook'; url: string; secret: string } | { type: 'email'; address: string };
+
+/** What callers may see of a contact: never the secret nor URL credentials. */
+export type ContactView = { type: 'webhook'; url: string } | { type: 'email'; address: string };
+
+export function checkWebhookUrl(raw: string): string | null {
+  if (raw.length > MAX_URL_LENGTH) return null;
+  let url: URL;
+  try {
+    url = new URL(raw);
+  } catch {
+    return null;
+  }
+  if (url.protocol !== 'http:' && url.protocol !== 'https:') return null;
+  if (!url.hostname) return null;
+  return url.href;
+}
+
+export function isWebhookSecret(raw: string): boolean {
+  const match = SECRET.exec(raw);
+  if (!match) return false;
+  const bytes = Buffer.from(match[1], 'base64').length;
+  return bytes >= MIN_SECRET_BYTES && bytes <= MAX_SECRET_BYTES;
+}
+
+/** Lower-cases and punycodes the domain part; the local part is kept as given. */
+export function normaliseEmail(raw: string): string | null {
+  const at = raw.lastIndexOf('@');
+  if (at <= 0 || raw.length > 254) return null;
+  const domain = domainToASCII(raw.slice(at + 1).toLowerCase());
+  if (!domain) return null;
+  const address = `${raw.slice(0, at)}@${domain}`;
+  return isEmail(address, { allow_display_name: false, allow_ip_domain: false }) ? address : null;
+}
+
+/** Checks each contact and names the bad field (`contacts[1].url`); no value is echoed. */
+export function checkContacts(contacts: ContactInput[]): {
+  value: StoredContact[];
+  errors: FieldError[];
+} {
+  const errors: FieldError[] = [];
+  const value: StoredContact[] = [];
+  contacts.forEach((c, i) => {
+    const at = (name: string) => `contacts[${i}].${name}`;
+    const refuse = (names: (keyof ContactInput)[]) => {
+      for (const name of names) {
+        if (c[name] !== undefined)
+          errors.push({ field: at(name), message: `not allowed for ${c.type} contacts` });
+      }
+    };
+    if (c.type === 'webhook') {
+      refuse(['address']);
+      const url = c.url === undefined ? null : checkWebhookUrl(c.url);
+      if (url === null) {
+        errors.push({
+          field: at('url'),
+          message: `must be an http or https URL of at most ${MAX_URL_LENGTH} characters`,
+        });
+      }
+      const secretOk = c.secret !== undefined && isWebhookSecret(c.secret);
+      if (!secretOk) {
+        errors.push({
+          field: at('secret'),
+          message: `must be whsec_ followed by base64 of ${MIN_SECRET_BYTES} to ${MAX_SECRET_BYTES} bytes`,
+        });
+      }
+      if (url !== null && secretOk) value.push({ type: 'webhook', url, secret: c.secret! });
+    } else if (c.type === 'email') {
+      refuse(['url', 'secret']);
+      const address = c.address === undefined ? null : normaliseEmail(c.address);
+      if (address === null)
+        errors.push({ field: at('address'), message: 'must be an e-mail address' });
+      else value.push({ type: 'email', address });
+    }
+  });
+  return { value, errors };
+}
+
+/** Credentials in a webhook URL are secrets too: shown as `***`. */
+export function redactUrl(raw: string): string {
+  try {
+    const url = new URL(raw);
+    if (!url.username && !url.password) return url.href;
+    url.username = '***';
+    url.password = '';
+    return url.href;
+  } catch {
+    return '***';
+  }
+}
+
+export function toContactView(c: StoredContact): ContactView {
+  return c.type === 'webhook'
+    ? { type: 'webhook', url: redactUrl(c.url) }
+    : { type: 'email', address: c.address };
+}
+
+/** For the audit log: where notifications go, without secrets, credentials, paths or queries. */
+export function toAuditEntry(c: StoredContact): Record<string, string> {
+  return c.type === 'webhook'
+    ? { type: 'webhook', origin: new URL(c.url).origin }
+    : { type: 'email', address: c.address };
+}

@@ -1,0 +1,93 @@
+import { Injectable } from '@nestjs/common';
+import { DataSource, EntityManager } from 'typeorm';
+import { AuditService } from '../audit/audit.service.js';
+import { CCC_PARTY } from '../common/member-state-codes.js';
+import { actorOf, Principal } from '../common/principal.js';
+import { Problem } from '../common/problem.js';
+import { sql } from '../common/sql.js';
+import { checkContacts, ContactView, toAuditEntry, toContactView } from './contact-rules.js';
+import { ReplaceContactsDto } from './dto/replace-contacts.dto.js';
+import { parseStateCode } from './state-code.js';
+
+interface ContactRow {
+  party: string;
+  type: 'webhook' | 'email';
+  url: string | null;
+  address: string | null;
+}
+
+// Two-key advisory lock namespace: one replacement per party at a time.
+const CONTACTS_LOCK = 727_274_010;
+
+/** The notification endpoints of a party (a member state code or CCC). */
+@Injectable()
+export class ContactsService {
+  constructor(
+    private readonly dataSource: DataSource,
+    private readonly audit: AuditService,
+  ) {}
+
+  /** `party` is 'CCC' or a member-state code as written in the path (404 if unknown). */
+  async replace(
+    rawParty: string,
+    dto: ReplaceContactsDto,
+    actor: Principal,
+  ): Promise<{ contacts: ContactView[] }> {
+    const party = rawParty === CCC_PARTY ? CCC_PARTY : parseStateCode(rawParty);
+    const { value: contacts, errors } = checkContacts(dto.contacts);
+    if (errors.length > 0) throw Problem.validation(errors);
+    await this.dataSource.transaction(async (manager) => {
+      await manager.query('SELECT pg_advisory_xact_lock($1, hashtext($2))', [CONTACTS_LOCK, party]);
+      await sql(manager, 'DELETE FROM contacts WHERE party = $1', [party]);
+      if (contacts.length > 0) {
+        await manager.query(
+          `INSERT INTO contacts (party, position, type, url, secret, address)
+           SELECT $1, c.position, c.type, c.url, c.secret, c.address
+           FROM unnest($2::int[], $3::text[], $4::text[], $5::text[], $6::text[])
+             AS c(position, type, url, secret, address)`,
+          [
+            party,
+            contacts.map((_, i) => i),
+            contacts.map((c) => c.type),
+            contacts.map((c) => (c.type === 'webhook' ? c.url : null)),
+            contacts.map((c) => (c.type === 'webhook' ? c.secret : null)),
+            contacts.map((c) => (c.type === 'email' ? c.address : null)),
+          ],
+        );
+      }
+      await this.audit.append(manager, {
+        actor: actorOf(actor),
+        action: 'contacts.replaced',
+        targetType: 'contacts',
+        targetId: party,
+        change: { party, contacts: contacts.map(toAuditEntry) },
+      });
+    });
+    return { contacts: contacts.map(toContactView) };
+  }
+
+  async list(party: string): Promise<{ contacts: ContactView[] }> {
+    const byParty = await this.listFor(this.dataSource.manager, [party]);
+    return { contacts: byParty.get(party) ?? [] };
+  }
+
+  /** Contacts of several parties, in their order, without secrets. */
+  async listFor(manager: EntityManager, parties: string[]): Promise<Map<string, ContactView[]>> {
+    const rows = await sql<ContactRow>(
+      manager,
+      `SELECT party, type, url, address FROM contacts WHERE party = ANY($1::text[])
+       ORDER BY party, position`,
+      [parties],
+    );
+    const out = new Map<string, ContactView[]>();
+    for (const r of rows) {
+      const view = toContactView(
+        r.type === 'webhook'
+          ? { type: 'webhook', url: r.url ?? '', secret: '' }
+          : { type: 'email', address: r.address ?? '' },
+      );
+      out.set(r.party, [...(out.get(r.party) ?? []), view]);
+    }
+    return out;
+  }
+}
