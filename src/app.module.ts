@@ -12,12 +12,13 @@ import { AppConfig } from './config/config.js';
 import { ConfigModule } from './config/config.module.js';
 import { dataSourceOptions } from './database/data-source.js';
 import { HealthModule } from './health/health.module.js';
+import { MemberStatesModule } from './member-states/member-states.module.js';
 import { MetricsModule } from './metrics/metrics.module.js';
 import { QueuesModule } from './queues/queues.module.js';
 import { TimelineModule } from './timeline/timeline.module.js';
 
 /** Feature modules with HTTP routes and services; used by every role. */
-const FEATURES: Type[] = [AuditModule, TimelineModule, ApiKeysModule];
+const FEATURES: Type[] = [AuditModule, TimelineModule, ApiKeysModule, MemberStatesModule];
 
 /** Modules that consume queues and run background loops; only in `worker` and `all`. */
 const WORKERS: Type[] = [];
