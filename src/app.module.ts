@@ -11,17 +11,33 @@ import { ApiKeyThrottlerGuard, RedisThrottlerStorage } from './common/rate-limit
 import { AppConfig } from './config/config.js';
 import { ConfigModule } from './config/config.module.js';
 import { dataSourceOptions } from './database/data-source.js';
+import { EscalationWorkerModule } from './escalation/escalation-worker.module.js';
+import { EscalationModule } from './escalation/escalation.module.js';
 import { HealthModule } from './health/health.module.js';
+import { IncidentsModule } from './incidents/incidents.module.js';
 import { MemberStatesModule } from './member-states/member-states.module.js';
 import { MetricsModule } from './metrics/metrics.module.js';
+import { NotificationsWorkerModule } from './notifications/notifications-worker.module.js';
+import { NotificationsModule } from './notifications/notifications.module.js';
 import { QueuesModule } from './queues/queues.module.js';
+import { ReportsWorkerModule } from './reports/reports-worker.module.js';
+import { ReportsModule } from './reports/reports.module.js';
 import { TimelineModule } from './timeline/timeline.module.js';
 
 /** Feature modules with HTTP routes and services; used by every role. */
-const FEATURES: Type[] = [AuditModule, TimelineModule, ApiKeysModule, MemberStatesModule];
+const FEATURES: Type[] = [
+  AuditModule,
+  TimelineModule,
+  ApiKeysModule,
+  IncidentsModule,
+  NotificationsModule,
+  EscalationModule,
+  MemberStatesModule,
+  ReportsModule,
+];
 
 /** Modules that consume queues and run background loops; only in `worker` and `all`. */
-const WORKERS: Type[] = [];
+const WORKERS: Type[] = [NotificationsWorkerModule, EscalationWorkerModule, ReportsWorkerModule];
 
 @Module({})
 export class AppModule {

@@ -1,0 +1,142 @@
+import {
+  Inject,
+  Injectable,
+  Logger,
+  OnApplicationBootstrap,
+  OnModuleDestroy,
+} from '@nestjs/common';
+import pg from 'pg';
+import { DataSource } from 'typeorm';
+import { sql } from '../common/sql.js';
+import { APP_CONFIG, AppConfig } from '../config/config.js';
+import { DeliveryQueue } from './delivery.queue.js';
+import { OUTBOX_CHANNEL } from './outbox.service.js';
+
+const BATCH = 200;
+const SWEEP_MS = 2_000;
+const RECONNECT_MS = 1_000;
+
+/**
+ * Publishes outbox rows: one delivery per contact of the row's party, then one queue job
+ * per delivery. Woken at once by NOTIFY on commit; a sweep every 2 s covers missed wake-ups.
+ */
+@Injectable()
+export class OutboxRelay implements OnApplicationBootstrap, OnModuleDestroy {
+  private readonly logger = new Logger(OutboxRelay.name);
+  private listener: pg.Client | null = null;
+  private timer?: NodeJS.Timeout;
+  private running: Promise<void> | null = null;
+  private again = false;
+  private stopped = false;
+
+  constructor(
+    private readonly dataSource: DataSource,
+    private readonly deliveryQueue: DeliveryQueue,
+    @Inject(APP_CONFIG) private readonly config: AppConfig,
+  ) {}
+
+  onApplicationBootstrap() {
+    void this.listen();
+    this.timer = setInterval(() => void this.kick(), SWEEP_MS);
+    void this.kick();
+  }
+
+  async onModuleDestroy() {
+    this.stopped = true;
+    clearInterval(this.timer);
+    await this.running;
+    await this.listener?.end().catch(() => undefined);
+  }
+
+  /** Runs the relay now, or once more after the current run if one is in progress. */
+  kick(): Promise<void> {
+    if (this.stopped) return Promise.resolve();
+    if (this.running) {
+      this.again = true;
+      return this.running;
+    }
+    this.running = this.drain().finally(() => {
+      this.running = null;
+      if (this.again) {
+        this.again = false;
+        void this.kick();
+      }
+    });
+    return this.running;
+  }
+
+  private async drain(): Promise<void> {
+    try {
+      while (!this.stopped && (await this.relayBatch()) === BATCH);
+    } catch (err) {
+      // The rows stay unpublished (or their deliveries pending): the sweeps retry them.
+      this.logger.warn(`outbox relay failed: ${(err as Error).message}`);
+    }
+  }
+
+  /** Claims a batch with SKIP LOCKED (several relays never take the same row). */
+  private async relayBatch(): Promise<number> {
+    const { claimed, deliveries } = await this.dataSource.transaction(async (manager) => {
+      const rows = await sql<{ seq: string }>(
+        manager,
+        `SELECT seq FROM outbox WHERE published_at IS NULL
+         ORDER BY seq LIMIT $1 FOR UPDATE SKIP LOCKED`,
+        [BATCH],
+      );
+      if (rows.length === 0) return { claimed: 0, deliveries: [] };
+      const seqs = rows.map((r) => r.seq);
+      const created = await sql<{ id: string; next_attempt_at: Date }>(
+        manager,
+        `INSERT INTO deliveries (event_id, event, incident_id, party, contact_id, channel)
+         SELECT o.event_id, o.type, o.incident_id, o.party, c.id, c.type
+         FROM outbox o JOIN contacts c ON c.party = o.party
+         WHERE o.seq = ANY($1::bigint[])
+         ORDER BY o.seq, c.position
+         ON CONFLICT (event_id, contact_id) DO NOTHING
+         RETURNING id, next_attempt_at`,
+        [seqs],
+      );
+      await manager.query('UPDATE outbox SET published_at = now() WHERE seq = ANY($1::bigint[])', [
+        seqs,
+      ]);
+      return { claimed: rows.length, deliveries: created };
+    });
+    // After commit: a job never points at a delivery that does not exist yet.
+    await this.deliveryQueue.enqueue(
+      deliveries.map((d) => ({ id: d.id, dueAt: d.next_attempt_at })),
+    );
+    return claimed;
+  }
+
+  /** A dedicated connection LISTENs for commits; it reconnects on its own. */
+  private async listen(): Promise<void> {
+    if (this.stopped) return;
+    const client = new pg.Client({
+      connectionString: this.config.databaseUrl,
+      application_name: 'ccc-outbox-listener',
+    });
+    const retry = () => {
+      if (this.listener !== client) return;
+      this.listener = null;
+      client.removeAllListeners('notification');
+      void client.end().catch(() => undefined);
+      if (!this.stopped) setTimeout(() => void this.listen(), RECONNECT_MS);
+    };
+    this.listener = client;
+    client.on('error', (err) => {
+      this.logger.warn(`outbox listener lost: ${err.message}`);
+      retry();
+    });
+    client.on('end', retry);
+    client.on('notification', () => void this.kick());
+    try {
+      await client.connect();
+      await client.query(`LISTEN ${OUTBOX_CHANNEL}`);
+      // Anything committed while we were not listening.
+      void this.kick();
+    } catch (err) {
+      this.logger.warn(`outbox listener could not connect: ${(err as Error).message}`);
+      retry();
+    }
+  }
+}
