@@ -1,0 +1,107 @@
+import { ApiProperty, ApiPropertyOptional } from '@nestjs/swagger';
+import { Type } from 'class-transformer';
+import {
+  ArrayMaxSize,
+  ArrayUnique,
+  IsArray,
+  IsIn,
+  IsISO8601,
+  IsOptional,
+  IsString,
+  Length,
+  Matches,
+  MaxLength,
+  ValidateNested,
+} from 'class-validator';
+import { MEMBER_STATES } from '../../common/member-state-codes.js';
+import {
+  CATEGORIES,
+  OBSERVABLE_TYPES,
+  type ObservableType,
+  SECTORS,
+  SEVERITIES,
+  TLPS,
+} from '../taxonomy.js';
+
+/** A calendar date, or a date-time with `Z` or an offset (never local time). */
+const ISO_8601 =
+  /^\d{4}-\d{2}-\d{2}(?:T\d{2}:\d{2}(?::\d{2}(?:\.\d{1,9})?)?(?:Z|[+-]\d{2}:?\d{2}))?$/i;
+const ISO_MESSAGE = 'must be an ISO 8601 date or a date-time with Z or an offset';
+
+export class ObservableDto {
+  @ApiProperty({ enum: OBSERVABLE_TYPES })
+  @IsIn(OBSERVABLE_TYPES)
+  type!: ObservableType;
+
+  @ApiProperty({ maxLength: 2048, example: 'evil.example' })
+  @IsString()
+  @Length(1, 2048)
+  value!: string;
+}
+
+export class CreateIncidentDto {
+  @ApiProperty({ maxLength: 300 })
+  @IsString()
+  @Length(1, 300)
+  title!: string;
+
+  @ApiPropertyOptional({ maxLength: 20_000 })
+  @IsOptional()
+  @IsString()
+  @MaxLength(20_000)
+  description?: string | null;
+
+  @ApiProperty({ description: 'RSIT class/type', example: 'fraud/phishing', enum: CATEGORIES })
+  @IsIn(CATEGORIES, { message: 'must be an RSIT class/type such as fraud/phishing' })
+  category!: string;
+
+  @ApiProperty({ enum: SEVERITIES })
+  @IsIn(SEVERITIES)
+  severity!: string;
+
+  @ApiProperty({ enum: TLPS })
+  @IsIn(TLPS)
+  tlp!: string;
+
+  @ApiProperty({ enum: SECTORS })
+  @IsIn(SECTORS)
+  sector!: string;
+
+  @ApiPropertyOptional({
+    enum: MEMBER_STATES,
+    description: 'Required for coordinators; an analyst may only name its own state',
+  })
+  @IsOptional()
+  @IsIn(MEMBER_STATES)
+  reportingState?: string;
+
+  @ApiPropertyOptional({ enum: MEMBER_STATES, isArray: true, maxItems: 6 })
+  @IsOptional()
+  @IsArray()
+  @ArrayMaxSize(6)
+  @ArrayUnique()
+  @IsIn(MEMBER_STATES, { each: true })
+  affectedStates?: string[];
+
+  @ApiPropertyOptional({ type: [ObservableDto], maxItems: 500 })
+  @IsOptional()
+  @IsArray()
+  @ArrayMaxSize(500)
+  @ValidateNested({ each: true })
+  @Type(() => ObservableDto)
+  observables?: ObservableDto[];
+
+  @ApiPropertyOptional({ format: 'date-time' })
+  @IsOptional()
+  @IsString()
+  @Matches(ISO_8601, { message: ISO_MESSAGE })
+  @IsISO8601({ strict: true }, { message: 'must be a real calendar date and time' })
+  occurredAt?: string;
+
+  @ApiPropertyOptional({ format: 'date-time' })
+  @IsOptional()
+  @IsString()
+  @Matches(ISO_8601, { message: ISO_MESSAGE })
+  @IsISO8601({ strict: true }, { message: 'must be a real calendar date and time' })
+  detectedAt?: string;
+}

@@ -1,0 +1,135 @@
+import { createParamDecorator, ExecutionContext, Injectable, Logger } from '@nestjs/common';
+import type { FastifyReply, FastifyRequest } from 'fastify';
+import { createHash } from 'node:crypto';
+import { DataSource, EntityManager } from 'typeorm';
+import { canonicalJson } from '../audit/canonical-json.js';
+import { Problem } from '../common/problem.js';
+import { sql } from '../common/sql.js';
+
+/** The `Idempotency-Key` of a request and the SHA-256 of its canonical JSON body. */
+export interface IdempotencyRequest {
+  key: string;
+  hash: string;
+}
+
+export type Claim = { kind: 'new' } | { kind: 'replay'; status: number; body: unknown };
+
+/** What a create answers: the body, and whether it is the stored answer to an earlier call. */
+export interface Outcome<T> {
+  status: number;
+  body: T;
+  replayed: boolean;
+}
+
+const KEY_PATTERN = /^[\x21-\x7e]{1,255}$/;
+const TTL = "interval '24 hours'";
+const PURGE_BATCH = 500;
+
+/** Reads the optional header; the body is hashed as parsed, before validation or defaults. */
+export const IdempotencyKey = createParamDecorator(
+  (_: unknown, ctx: ExecutionContext): IdempotencyRequest | null => {
+    const request = ctx.switchToHttp().getRequest<FastifyRequest>();
+    const key = request.headers['idempotency-key'];
+    if (key === undefined) return null;
+    if (typeof key !== 'string' || !KEY_PATTERN.test(key)) {
+      throw Problem.validation([
+        { field: 'Idempotency-Key', message: 'must be 1 to 255 visible ASCII characters' },
+      ]);
+    }
+    const hash = createHash('sha256')
+      .update(canonicalJson(request.body ?? null))
+      .digest('hex');
+    return { key, hash };
+  },
+);
+
+/** Sets the replay header and hands the body to Nest (with `@Res({ passthrough: true })`). */
+export function respond<T>(reply: FastifyReply, outcome: Outcome<T>): T {
+  void reply.status(outcome.status);
+  if (outcome.replayed) void reply.header('Idempotent-Replayed', 'true');
+  return outcome.body;
+}
+
+/**
+ * Idempotency keys per the IETF httpapi draft, scoped to the calling API key. The row is
+ * claimed first in the caller's transaction, so a concurrent duplicate waits on its
+ * primary key until the first commits (then replays) or rolls back (then proceeds).
+ */
+@Injectable()
+export class IdempotencyService {
+  private readonly logger = new Logger(IdempotencyService.name);
+
+  constructor(private readonly dataSource: DataSource) {}
+
+  async claim(
+    manager: EntityManager,
+    apiKeyId: string,
+    request: IdempotencyRequest,
+  ): Promise<Claim> {
+    for (let attempt = 0; attempt < 3; attempt++) {
+      const inserted = await sql(
+        manager,
+        `INSERT INTO idempotency_keys (api_key_id, key, request_hash, expires_at)
+         VALUES ($1, $2, $3, now() + ${TTL}) ON CONFLICT DO NOTHING RETURNING key`,
+        [apiKeyId, request.key, request.hash],
+      );
+      if (inserted.length > 0) return { kind: 'new' };
+      const [row] = await sql<{
+        request_hash: string;
+        status_code: number | null;
+        response: unknown;
+        expired: boolean;
+      }>(
+        manager,
+        `SELECT request_hash, status_code, response, expires_at <= now() AS expired
+         FROM idempotency_keys WHERE api_key_id = $1 AND key = $2 FOR UPDATE`,
+        [apiKeyId, request.key],
+      );
+      if (!row) continue; // deleted as expired by a concurrent request: claim again
+      if (row.expired) {
+        await sql(manager, 'DELETE FROM idempotency_keys WHERE api_key_id = $1 AND key = $2', [
+          apiKeyId,
+          request.key,
+        ]);
+        continue;
+      }
+      if (row.request_hash !== request.hash) {
+        throw new Problem(
+          422,
+          'idempotency-key-reused',
+          'This Idempotency-Key was already used with a different request body',
+        );
+      }
+      if (row.status_code === null) throw Problem.conflict('The first request is still running');
+      return { kind: 'replay', status: row.status_code, body: row.response };
+    }
+    throw Problem.conflict('The Idempotency-Key is contended; retry the request');
+  }
+
+  /** Stores the answer in the same transaction as the change it describes. */
+  async complete(
+    manager: EntityManager,
+    apiKeyId: string,
+    request: IdempotencyRequest,
+    status: number,
+    body: unknown,
+  ): Promise<void> {
+    await sql(
+      manager,
+      `UPDATE idempotency_keys SET status_code = $3, response = $4::jsonb
+       WHERE api_key_id = $1 AND key = $2`,
+      [apiKeyId, request.key, status, JSON.stringify(body)],
+    );
+  }
+
+  /** Drops a batch of expired keys now and then, off the request's transaction. */
+  purgeSometimes(): void {
+    if (Math.random() >= 0.01) return;
+    sql(
+      this.dataSource,
+      `DELETE FROM idempotency_keys WHERE (api_key_id, key) IN (
+         SELECT api_key_id, key FROM idempotency_keys WHERE expires_at <= now()
+         ORDER BY expires_at LIMIT ${PURGE_BATCH} FOR UPDATE SKIP LOCKED)`,
+    ).catch((err: unknown) => this.logger.warn({ err }, 'purging idempotency keys failed'));
+  }
+}

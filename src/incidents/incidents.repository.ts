@@ -1,0 +1,216 @@
+import { Injectable } from '@nestjs/common';
+import { DataSource, EntityManager } from 'typeorm';
+import { decodeCursor, Page, toPage } from '../common/pagination.js';
+import type { Principal } from '../common/principal.js';
+import { Problem } from '../common/problem.js';
+import { sql } from '../common/sql.js';
+import type { ListIncidentsQuery } from './dto/list-incidents.query.js';
+import { DispatchView, IncidentRow, IncidentView, toIncidentView } from './incident-view.js';
+import type { Observable } from './observables.js';
+import { incidentViewFor, SqlParams, visibleTo } from './visibility.js';
+
+/** Same expression as index incidents_priority_idx. */
+const PRIORITY = `(CASE i.severity WHEN 'critical' THEN 0 WHEN 'high' THEN 1 WHEN 'medium' THEN 2 ELSE 3 END)`;
+/** Same expression as index incidents_search_idx. */
+const SEARCH = `to_tsvector('simple', i.title || ' ' || coalesce(i.description, ''))`;
+
+const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
+const TIMESTAMP = /^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}\.\d{6}Z$/;
+/** created_at with its full microseconds (a JS Date would drop them and break the keyset). */
+const CREATED_KEY = `to_char(i.created_at AT TIME ZONE 'UTC', 'YYYY-MM-DD"T"HH24:MI:SS.US"Z"')`;
+
+export interface FindOptions {
+  forUpdate?: boolean;
+  untrimmed?: boolean;
+}
+
+type ListRow = IncidentRow & { created_key: string; priority: number };
+
+/**
+ * Every read of incidents, always for a Principal: the visibility rule is applied in
+ * the SQL here and nowhere else. Invisible incidents are absent (404), never 403.
+ */
+@Injectable()
+export class IncidentsRepository {
+  constructor(private readonly dataSource: DataSource) {}
+
+  /**
+   * The incident as `principal` may see it, or null when absent or invisible.
+   * `forUpdate` locks the row for the caller's transaction (pass its manager).
+   * `untrimmed` skips incidentViewFor (row visibility still applies): only for building
+   * per-party event payloads, never to answer the caller.
+   */
+  async findVisible(
+    principal: Principal,
+    id: string,
+    manager?: EntityManager,
+    options: FindOptions = {},
+  ): Promise<IncidentView | null> {
+    const db = manager ?? this.dataSource;
+    const params = new SqlParams();
+    const rows = await sql<IncidentRow>(
+      db,
+      `SELECT i.* FROM incidents i
+       WHERE i.id = ${params.add(id)} AND ${visibleTo(principal, 'i', params)}
+       ${options.forUpdate ? 'FOR UPDATE OF i' : ''}`,
+      params.values,
+    );
+    if (rows.length === 0) return null;
+    const [view] = await this.attach(db, rows);
+    return options.untrimmed ? view : incidentViewFor(principal, view);
+  }
+
+  /** As findVisible, but absent and invisible both answer 404. */
+  async findVisibleOrThrow(
+    principal: Principal,
+    id: string,
+    manager?: EntityManager,
+    options: FindOptions = {},
+  ): Promise<IncidentView> {
+    const view = await this.findVisible(principal, id, manager, options);
+    if (!view) throw Problem.notFound('incident');
+    return view;
+  }
+
+  /** The visible ones among `ids`, in the order given (for related incidents and the like). */
+  async findManyVisible(
+    principal: Principal,
+    ids: string[],
+    manager?: EntityManager,
+  ): Promise<IncidentView[]> {
+    if (ids.length === 0) return [];
+    const db = manager ?? this.dataSource;
+    const params = new SqlParams();
+    const rows = await sql<IncidentRow>(
+      db,
+      `SELECT i.* FROM incidents i
+       WHERE i.id = ANY(${params.add(ids)}::uuid[]) AND ${visibleTo(principal, 'i', params)}`,
+      params.values,
+    );
+    const byId = new Map((await this.attach(db, rows)).map((v) => [v.id, v]));
+    return ids.flatMap((id) => {
+      const view = byId.get(id);
+      return view ? [incidentViewFor(principal, view)] : [];
+    });
+  }
+
+  /** A page of visible incidents; keyset pagination, so each row appears exactly once. */
+  async list(principal: Principal, query: ListIncidentsQuery): Promise<Page<IncidentView>> {
+    const params = new SqlParams();
+    const where = [visibleTo(principal, 'i', params)];
+    const equal: [string, string | undefined][] = [
+      ['status', query.status],
+      ['severity', query.severity],
+      ['category', query.category],
+      ['tlp', query.tlp],
+      ['reporting_state', query.reportingState],
+      ['assignee', query.assignee],
+    ];
+    for (const [column, value] of equal) {
+      if (value !== undefined) where.push(`i.${column} = ${params.add(value)}`);
+    }
+    if (query.dispatchedTo) {
+      where.push(`EXISTS (SELECT 1 FROM dispatches f_d
+        WHERE f_d.incident_id = i.id AND f_d.state = ${params.add(query.dispatchedTo)})`);
+    }
+    if (query.q) where.push(`${SEARCH} @@ plainto_tsquery('simple', ${params.add(query.q)})`);
+
+    const byPriority = query.sort === 'priority';
+    const after = readCursor(query.cursor, byPriority);
+    if (after && byPriority) {
+      const [rank, created, id] = after;
+      where.push(
+        `(${PRIORITY}, i.created_at, i.id) > (${params.add(rank)}::int, ${params.add(created)}::timestamptz, ${params.add(id)}::uuid)`,
+      );
+    } else if (after) {
+      const [created, id] = after;
+      where.push(
+        `(i.created_at, i.id) < (${params.add(created)}::timestamptz, ${params.add(id)}::uuid)`,
+      );
+    }
+    const order = byPriority
+      ? `${PRIORITY} ASC, i.created_at ASC, i.id ASC`
+      : 'i.created_at DESC, i.id DESC';
+    const rows = await sql<ListRow>(
+      this.dataSource,
+      `SELECT i.*, ${CREATED_KEY} AS created_key, ${PRIORITY} AS priority
+       FROM incidents i WHERE ${where.join(' AND ')}
+       ORDER BY ${order} LIMIT ${params.add(query.limit + 1)}`,
+      params.values,
+    );
+    const page = toPage(
+      rows,
+      query.limit,
+      (row) => row,
+      (row) =>
+        byPriority ? [Number(row.priority), row.created_key, row.id] : [row.created_key, row.id],
+    );
+    const views = await this.attach(this.dataSource, page.items);
+    return { items: views.map((v) => incidentViewFor(principal, v)), nextCursor: page.nextCursor };
+  }
+
+  /** Observables and dispatches for a set of rows: one query each, whatever the count. */
+  private async attach(
+    db: DataSource | EntityManager,
+    rows: IncidentRow[],
+  ): Promise<IncidentView[]> {
+    if (rows.length === 0) return [];
+    const ids = rows.map((r) => r.id);
+    const [observables, dispatches] = await Promise.all([
+      sql<Observable & { incident_id: string }>(
+        db,
+        `SELECT incident_id, type, value FROM incident_observables
+         WHERE incident_id = ANY($1::uuid[]) ORDER BY incident_id, position`,
+        [ids],
+      ),
+      sql<{
+        incident_id: string;
+        state: string;
+        status: DispatchView['status'];
+        acknowledged_at: Date | null;
+        escalation_level: number;
+      }>(
+        db,
+        `SELECT incident_id, state, status, acknowledged_at, escalation_level FROM dispatches
+         WHERE incident_id = ANY($1::uuid[]) ORDER BY incident_id, state`,
+        [ids],
+      ),
+    ]);
+    const observablesOf = groupBy(observables, (o) => ({ type: o.type, value: o.value }));
+    const dispatchesOf = groupBy(dispatches, (d) => ({
+      state: d.state,
+      status: d.status,
+      acknowledgedAt: d.acknowledged_at,
+      escalationLevel: d.escalation_level,
+    }));
+    return rows.map((row) =>
+      toIncidentView(row, observablesOf.get(row.id) ?? [], dispatchesOf.get(row.id) ?? []),
+    );
+  }
+}
+
+function groupBy<R extends { incident_id: string }, T>(rows: R[], map: (r: R) => T) {
+  const out = new Map<string, T[]>();
+  for (const row of rows) {
+    const list = out.get(row.incident_id) ?? [];
+    list.push(map(row));
+    out.set(row.incident_id, list);
+  }
+  return out;
+}
+
+/** Cursor values end up in SQL casts: check their shape so a forged cursor is a 400. */
+function readCursor(cursor: string | undefined, byPriority: boolean): unknown[] | null {
+  const values = decodeCursor(cursor, byPriority ? 3 : 2);
+  if (!values) return null;
+  const [created, id] = byPriority ? values.slice(1) : values;
+  const rankOk = !byPriority || [0, 1, 2, 3].includes(values[0] as number);
+  const valid =
+    rankOk &&
+    typeof created === 'string' &&
+    TIMESTAMP.test(created) &&
+    typeof id === 'string' &&
+    UUID.test(id);
+  if (!valid) throw Problem.validation([{ field: 'cursor', message: 'is not a valid cursor' }]);
+  return values;
+}

@@ -1,0 +1,8 @@
+/** `CCC-2026-000042`: the year and the per-year counter, at least six digits. */
+export function formatReference(year: number, counter: number): string {
+  if (!Number.isInteger(year) || year < 1000 || year > 9999) throw new RangeError('bad year');
+  if (!Number.isInteger(counter) || counter < 1) throw new RangeError('bad counter');
+  return `CCC-${year}-${String(counter).padStart(6, '0')}`;
+}
+
+export const REFERENCE_PATTERN = /^CCC-\d{4}-\d{6,}$/;
