@@ -30,8 +30,8 @@ interface StateRow {
 const STATE_SELECT = `
   SELECT m.code, m.name,
     ARRAY(SELECT domain FROM constituency_domains d WHERE d.state_code = m.code ORDER BY domain) AS domains,
-    ARRAY(SELECT cidr::text FROM constituency_cidrs c WHERE c.state_code = m.code ORDER BY cidr) AS cidrs,
-    ARRAY(SELECT asn::text FROM constituency_asns a WHERE a.state_code = m.code ORDER BY asn) AS asns
+    ARRAY(SELECT cidr::text FROM constituency_cidrs c WHERE c.state_code = m.code ORDER BY c.cidr) AS cidrs,
+    ARRAY(SELECT asn::text FROM constituency_asns a WHERE a.state_code = m.code ORDER BY a.asn) AS asns
   FROM member_states m`;
 
 const counts = (c: { domains: unknown[]; cidrs: unknown[]; asns: unknown[] }) => ({
