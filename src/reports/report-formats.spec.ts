@@ -1,0 +1,172 @@
+import { StixValidator } from '../../test/fixtures/stix/stix-validator.js';
+import type { ReportContent } from './report-content.js';
+import { duration, renderMarkdown } from './report-markdown.js';
+import { renderStix, stixPattern } from './report-stix.js';
+
+const stats = (count: number, median: number | null, p90: number | null) => ({
+  count,
+  medianSeconds: median,
+  p90Seconds: p90,
+});
+
+function sample(audience: 'community' | 'public' = 'community'): ReportContent {
+  return {
+    format: 'ccc-report/1',
+    report: {
+      id: '6f1c7f0e-2a51-4d0e-9d55-1b2f3a4c5d6e',
+      kind: 'monthly',
+      audience,
+      from: '2026-04-01T00:00:00.000Z',
+      to: '2026-05-01T00:00:00.000Z',
+      generatedAt: '2026-05-01T00:00:05.123Z',
+    },
+    detailedTlp: audience === 'public' ? ['TLP:CLEAR'] : ['TLP:CLEAR', 'TLP:GREEN'],
+    totals: { opened: 3, resolved: 1, rejected: 0 },
+    counts: {
+      byReportingState: [
+        { key: 'BY', count: 2 },
+        { key: 'RU', count: 1 },
+      ],
+      byClass: [{ key: 'fraud', count: 3 }],
+      byCategory: [{ key: 'fraud/phishing', count: 3 }],
+      bySeverity: [{ key: 'high', count: 3 }],
+      bySector: [{ key: 'finance', count: 3 }],
+      byTlp: [{ key: 'TLP:GREEN', count: 3 }],
+      byStatus: [
+        { key: 'resolved', count: 1 },
+        { key: 'new', count: 2 },
+      ],
+    },
+    timings: {
+      acknowledgement: {
+        overall: stats(2, 600, 900),
+        bySeverity: [{ severity: 'high', ...stats(2, 600, 900) }],
+      },
+      resolution: {
+        overall: stats(1, 7200, 7200),
+        bySeverity: [{ severity: 'high', ...stats(1, 7200, 7200) }],
+      },
+    },
+    escalations: [{ state: 'KZ', dispatches: 2, acknowledged: 1, escalated: 1, escalations: 2 }],
+    transnationalObservables: {
+      total: 4,
+      shareable: 4,
+      items: [
+        ['ipv4', '203.0.113.7'],
+        ['domain', "evil'quote.example"],
+        ['sha256', 'a'.repeat(64)],
+        ['asn', '64500'],
+        ['cve', 'CVE-2026-12345'],
+        ['url', 'http://x.example/a|b'],
+        ['email', 'a@b.example'],
+        ['md5', 'b'.repeat(32)],
+        ['sha1', 'c'.repeat(40)],
+        ['ipv6', '2001:db8::1'],
+      ].map(([type, value]) => ({
+        type,
+        value,
+        incidents: 2,
+        states: [
+          { state: 'BY', incidents: 1 },
+          { state: 'RU', incidents: 1 },
+        ],
+        tlp: audience === 'public' ? 'TLP:CLEAR' : 'TLP:GREEN',
+      })),
+    },
+    lessonsLearned: {
+      total: 1,
+      items: [
+        {
+          reference: 'CCC-2026-000001',
+          title: 'Phishing | wave\nagainst banks <script>',
+          category: 'fraud/phishing',
+          severity: 'high',
+          sector: 'finance',
+          tlp: 'TLP:CLEAR',
+          reportingState: 'BY',
+          resolvedAt: '2026-04-10T12:00:00.000Z',
+          summary: 'Domains taken down',
+          lessons: 'Share lookalike domains earlier',
+        },
+      ],
+    },
+  };
+}
+
+describe('report formats', () => {
+  const validator = new StixValidator();
+
+  it('builds a STIX bundle whose every object validates against its type schema', () => {
+    for (const audience of ['community', 'public'] as const) {
+      const bundle = renderStix(sample(audience)) as { objects: { type: string; id: string }[] };
+      expect(validator.validateObjects(bundle.objects)).toEqual([]);
+      const types = bundle.objects.map((o) => o.type);
+      expect(types).toEqual(
+        expect.arrayContaining([
+          'identity',
+          'report',
+          'indicator',
+          'vulnerability',
+          'note',
+          'incident',
+          'marking-definition',
+        ]),
+      );
+    }
+  });
+
+  it('the validator rejects a broken object (so the check above can fail)', () => {
+    const bundle = renderStix(sample()) as { objects: Record<string, unknown>[] };
+    const indicator = {
+      ...bundle.objects.find((o) => o.type === 'indicator')!,
+      valid_from: 'yesterday',
+    };
+    const marking = {
+      ...bundle.objects.find((o) => o.type === 'marking-definition')!,
+      name: 'TLP:PINK',
+    };
+    const failures = validator.validateObjects([indicator, marking] as any);
+    expect(failures.map((f) => f.type)).toEqual(['indicator', 'marking-definition']);
+  });
+
+  it('marks a community bundle GREEN, a public one CLEAR, and keeps ids stable', () => {
+    const green = 'marking-definition--bab4a63c-aed9-4cf5-a766-dfca5abac2bb';
+    const clear = 'marking-definition--94868c89-83c2-464b-929b-a1a8aa3c8487';
+    const community = renderStix(sample('community')) as any;
+    const report = community.objects.find((o: any) => o.type === 'report');
+    expect(report.object_marking_refs).toEqual([green]);
+    expect(report.object_refs).toHaveLength(community.objects.length - 4); // not markings, identity, itself
+    const pub = renderStix(sample('public')) as any;
+    expect(pub.objects.find((o: any) => o.type === 'report').object_marking_refs).toEqual([clear]);
+    expect(pub.objects.some((o: any) => o.id === green)).toBe(false);
+    expect(JSON.stringify(renderStix(sample()))).toBe(JSON.stringify(community));
+  });
+
+  it('writes STIX patterns per observable type, escaping quotes', () => {
+    expect(stixPattern('ipv4', '203.0.113.7')).toBe("[ipv4-addr:value = '203.0.113.7']");
+    expect(stixPattern('domain', "a'b\\c")).toBe("[domain-name:value = 'a\\'b\\\\c']");
+    expect(stixPattern('sha256', 'ab')).toBe("[file:hashes.'SHA-256' = 'ab']");
+    expect(stixPattern('md5', 'ab')).toBe("[file:hashes.MD5 = 'ab']");
+    expect(stixPattern('asn', '64500')).toBe('[autonomous-system:number = 64500]');
+    expect(stixPattern('email', 'a@b.example')).toBe("[email-addr:value = 'a@b.example']");
+  });
+
+  it('renders markdown with tables, one-line cells and no raw HTML from reports', () => {
+    const md = renderMarkdown(sample());
+    expect(md).toMatch(/^# CCC monthly report: 2026-04-01 to 2026-05-01/);
+    expect(md).toContain('| State | Incidents |');
+    expect(md).toContain('| BY | 2 |');
+    expect(md).toContain('`http://x.example/a\\|b`');
+    expect(md).toContain('### CCC-2026-000001: Phishing | wave against banks &lt;script&gt;');
+    expect(md).not.toContain('<script>');
+    expect(md).toContain('| **all** | 2 | 10 min | 15 min |');
+  });
+
+  it('formats durations for people', () => {
+    expect(duration(null)).toBe('–');
+    expect(duration(42)).toBe('42 s');
+    expect(duration(3599)).toBe('59 min');
+    expect(duration(3 * 3600 + 5 * 60)).toBe('3 h 05 min');
+    expect(duration(2 * 86400 + 4 * 3600 + 59)).toBe('2 d 4 h');
+  });
+});

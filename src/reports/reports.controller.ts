@@ -1,0 +1,52 @@
+import { Body, Controller, Get, HttpCode, Param, Post, Query, Res } from '@nestjs/common';
+import { ApiBearerAuth, ApiProduces, ApiTags } from '@nestjs/swagger';
+import type { FastifyReply } from 'fastify';
+import { CurrentPrincipal, Principal, Roles } from '../common/principal.js';
+import { ParseId } from '../common/validation.js';
+import { CreateReportDto } from './dto/create-report.dto.js';
+import { ListReportsQuery, ReportFormatQuery } from './dto/report-query.dto.js';
+import { ReportDocument, ReportsService } from './reports.service.js';
+
+/** Serves a rendered document with its own media type. */
+function send(reply: FastifyReply, doc: ReportDocument): string {
+  void reply.header('content-type', doc.contentType);
+  return doc.body;
+}
+
+@ApiTags('reports')
+@ApiBearerAuth()
+@Controller('reports')
+export class ReportsController {
+  constructor(private readonly reports: ReportsService) {}
+
+  @Post()
+  @HttpCode(202)
+  @Roles('coordinator', 'admin')
+  create(@Body() dto: CreateReportDto, @CurrentPrincipal() actor: Principal) {
+    return this.reports.create(dto, actor);
+  }
+
+  @Get()
+  list(@Query() query: ListReportsQuery) {
+    return this.reports.list(query);
+  }
+
+  @Get(':id')
+  @ApiProduces('application/json', 'text/markdown', 'application/stix+json')
+  async get(
+    @Param('id', ParseId) id: string,
+    @Query() query: ReportFormatQuery,
+    @Res({ passthrough: true }) reply: FastifyReply,
+  ) {
+    return query.format
+      ? send(reply, await this.reports.document(id, query.format))
+      : this.reports.get(id);
+  }
+
+  @Post(':id/retry')
+  @HttpCode(202)
+  @Roles('coordinator', 'admin')
+  retry(@Param('id', ParseId) id: string, @CurrentPrincipal() actor: Principal) {
+    return this.reports.retry(id, actor);
+  }
+}
