@@ -1,0 +1,50 @@
+import {
+  jobDelay,
+  periodSeconds,
+  recomputedDeadline,
+  scheduleHorizonMs,
+  withinHorizon,
+} from './deadlines.js';
+
+const sla = { critical: 900, high: 3600, medium: 14400, low: 86400 };
+
+describe('deadline arithmetic', () => {
+  it('looks up the period of each severity and refuses unknown ones', () => {
+    expect(periodSeconds(sla, 'critical')).toBe(900);
+    expect(periodSeconds(sla, 'low')).toBe(86400);
+    expect(() => periodSeconds(sla, 'urgent')).toThrow('urgent');
+  });
+
+  it('recomputes from the dispatch creation while nothing escalated', () => {
+    const created = new Date('2026-03-01T10:00:00.000Z');
+    expect(recomputedDeadline(created, null, 900).toISOString()).toBe('2026-03-01T10:15:00.000Z');
+  });
+
+  it('recomputes from the last escalation once there was one', () => {
+    const created = new Date('2026-03-01T10:00:00.000Z');
+    const escalated = new Date('2026-03-01T11:00:00.250Z');
+    expect(recomputedDeadline(created, escalated, 3600).toISOString()).toBe(
+      '2026-03-01T12:00:00.250Z',
+    );
+  });
+
+  it('delays a job until its deadline and never below zero', () => {
+    const deadline = new Date(10_000);
+    expect(jobDelay(deadline, 7_500)).toBe(2_500);
+    expect(jobDelay(deadline, 10_000)).toBe(0);
+    expect(jobDelay(deadline, 12_000)).toBe(0);
+  });
+
+  it('holds a job only for deadlines inside the horizon', () => {
+    expect(withinHorizon(new Date(1_000 + 300_000), 1_000, 300_000)).toBe(true);
+    expect(withinHorizon(new Date(1_000 + 300_001), 1_000, 300_000)).toBe(false);
+    expect(withinHorizon(new Date(0), 1_000, 300_000)).toBe(true);
+    expect(withinHorizon(null, 1_000, 300_000)).toBe(false);
+  });
+
+  it('looks ahead five minutes, or half the shortest period when that is shorter', () => {
+    expect(scheduleHorizonMs(sla)).toBe(300_000);
+    expect(scheduleHorizonMs({ critical: 2, high: 2, medium: 2, low: 2 })).toBe(1_000);
+    expect(scheduleHorizonMs({ critical: 120, high: 3600, medium: 3600, low: 3600 })).toBe(60_000);
+  });
+});

@@ -1,0 +1,194 @@
+import {
+  BeforeApplicationShutdown,
+  Inject,
+  Injectable,
+  Logger,
+  OnApplicationBootstrap,
+} from '@nestjs/common';
+import { Redis } from 'ioredis';
+import { randomUUID } from 'node:crypto';
+import { DataSource } from 'typeorm';
+import { sql } from '../common/sql.js';
+import { APP_CONFIG, AppConfig } from '../config/config.js';
+import { REDIS } from '../queues/queues.module.js';
+import { scheduleHorizonMs, withinHorizon } from './deadlines.js';
+import { EscalationJobs } from './escalation-jobs.js';
+import {
+  escalationsTotal,
+  schedulerJobsAdded,
+  schedulerTickSeconds,
+} from './escalation.metrics.js';
+import { EscalationService } from './escalation.service.js';
+
+const TICK_MS = 500;
+const LEASE_MS = 5_000;
+const BATCH = 2_000;
+/** A due dispatch no job escalated within this long is escalated by the sweep itself. */
+const SWEEP_GRACE_MS = 250;
+const SWEEP_BATCH = 500;
+const SWEEP_CONCURRENCY = 4;
+
+// 1 = renewed, 2 = newly acquired (first start, after another holder died, or after a Redis
+// flush: in each case the delayed jobs may be missing), 0 = held by another instance.
+const LEASE_SCRIPT = `
+local v = redis.call('GET', KEYS[1])
+if v == ARGV[1] then redis.call('PEXPIRE', KEYS[1], ARGV[2]) return 1 end
+if not v then redis.call('SET', KEYS[1], ARGV[1], 'PX', ARGV[2]) return 2 end
+return 0`;
+
+interface DeadlineRow {
+  id: string;
+  level: number;
+  ack_deadline: Date;
+  /** Full-precision text of the deadline (a JS Date drops the microseconds). */
+  mark: string;
+}
+
+/**
+ * The escalation loop of the worker role, every TICK_MS:
+ * - scheduler (one instance at a time, by a Redis lease): deadlines entering the next
+ *   horizon (scheduleHorizonMs) become delayed jobs. A watermark remembers how far it got, so a
+ *   tick reads only the deadlines that entered the horizon since the last one; gaining the
+ *   lease (start, failover, Redis flush) resets it and re-schedules the whole horizon.
+ * - reconciler (every instance): a deadline already past by SWEEP_GRACE_MS that no job
+ *   escalated (Redis lost it, or the deadline was set inside the scanned horizon) is
+ *   escalated directly. The conditional UPDATE makes the overlap with jobs harmless.
+ */
+@Injectable()
+export class EscalationScheduler implements OnApplicationBootstrap, BeforeApplicationShutdown {
+  private readonly logger = new Logger(EscalationScheduler.name);
+  private readonly token = randomUUID();
+  private readonly leaseKey: string;
+  private readonly horizonMs: number;
+  private watermark: string | null = null;
+  private timer: NodeJS.Timeout | null = null;
+  private current: Promise<void> | null = null;
+  private stopped = false;
+
+  constructor(
+    private readonly dataSource: DataSource,
+    private readonly escalation: EscalationService,
+    private readonly jobs: EscalationJobs,
+    @Inject(REDIS) private readonly redis: Redis,
+    @Inject(APP_CONFIG) config: AppConfig,
+  ) {
+    this.leaseKey = `${config.queuePrefix}:escalation:scheduler-lease`;
+    this.horizonMs = scheduleHorizonMs(config.slaAckSeconds);
+  }
+
+  onApplicationBootstrap() {
+    this.schedule(0);
+  }
+
+  /** Before the database and Redis clients close: finish the tick, hand the lease over. */
+  async beforeApplicationShutdown() {
+    this.stopped = true;
+    if (this.timer) clearTimeout(this.timer);
+    await this.current;
+    await this.redis
+      .eval("if redis.call('GET', KEYS[1]) == ARGV[1] then redis.call('DEL', KEYS[1]) end", 1, [
+        this.leaseKey,
+        this.token,
+      ])
+      .catch(() => undefined);
+  }
+
+  private schedule(delay: number) {
+    if (this.stopped) return;
+    this.timer = setTimeout(() => {
+      this.current = this.tick().finally(() => {
+        this.current = null;
+        this.schedule(TICK_MS);
+      });
+    }, delay);
+  }
+
+  /** One pass; public so the loop's parts can be reasoned about (and timed) as a whole. */
+  async tick(): Promise<void> {
+    const end = schedulerTickSeconds.startTimer();
+    try {
+      const lease = await this.holdLease();
+      if (lease === 2) this.watermark = null;
+      if (lease > 0) await this.scheduleHorizon();
+    } catch (err) {
+      this.logger.warn(`Escalation scheduling failed: ${String(err)}`);
+    }
+    try {
+      await this.sweepOverdue();
+    } catch (err) {
+      this.logger.warn(`Escalation sweep failed: ${String(err)}`);
+    }
+    end();
+  }
+
+  private async holdLease(): Promise<number> {
+    const result = await this.redis.eval(LEASE_SCRIPT, 1, [
+      this.leaseKey,
+      this.token,
+      String(LEASE_MS),
+    ]);
+    return Number(result);
+  }
+
+  /** Hands every deadline in (watermark, now + horizon] to BullMQ, in deadline order. */
+  private async scheduleHorizon(): Promise<void> {
+    const upper = new Date(Date.now() + this.horizonMs).toISOString();
+    for (;;) {
+      let rows = await this.deadlines('ack_deadline <= $1::timestamptz', upper, BATCH);
+      const full = rows.length === BATCH;
+      if (full) {
+        // Cut at the last deadline and take all rows sharing it, so none is skipped.
+        const last = rows[rows.length - 1].mark;
+        rows = rows.filter((r) => r.mark !== last);
+        rows.push(...(await this.deadlines('ack_deadline = $1::timestamptz', last)));
+      }
+      await this.jobs.enqueue(
+        rows.map((r) => ({ dispatchId: r.id, level: r.level, deadline: r.ack_deadline })),
+      );
+      schedulerJobsAdded.inc(rows.length);
+      this.watermark = full ? rows[rows.length - 1].mark : upper;
+      if (!full || this.stopped) return;
+    }
+  }
+
+  private deadlines(condition: string, bound: string, limit?: number): Promise<DeadlineRow[]> {
+    return sql<DeadlineRow>(
+      this.dataSource,
+      `SELECT id, escalation_level AS level, ack_deadline, ack_deadline::text AS mark
+         FROM dispatches
+        WHERE ${condition} AND ($2::timestamptz IS NULL OR ack_deadline > $2::timestamptz)
+        ORDER BY ack_deadline ${limit ? 'LIMIT ' + String(limit) : ''}`,
+      [bound, this.watermark],
+    );
+  }
+
+  /** Escalates what is overdue in PostgreSQL, whatever happened to its job. */
+  private async sweepOverdue(): Promise<void> {
+    const due = await sql<{ id: string; level: number }>(
+      this.dataSource,
+      `SELECT id, escalation_level AS level FROM dispatches
+        WHERE ack_deadline <= now() - make_interval(secs => $1)
+        ORDER BY ack_deadline LIMIT $2`,
+      [SWEEP_GRACE_MS / 1000, SWEEP_BATCH],
+    );
+    let next = 0;
+    const worker = async () => {
+      while (next < due.length && !this.stopped) {
+        const row = due[next++];
+        try {
+          const outcome = await this.escalation.escalate(row.id, row.level);
+          if (outcome.kind !== 'escalated') continue;
+          escalationsTotal.inc({ path: 'sweep' });
+          if (withinHorizon(outcome.nextDeadline, Date.now(), this.horizonMs)) {
+            await this.jobs.enqueue([
+              { dispatchId: row.id, level: outcome.level, deadline: outcome.nextDeadline! },
+            ]);
+          }
+        } catch (err) {
+          this.logger.warn(`Escalating dispatch ${row.id} failed: ${String(err)}`);
+        }
+      }
+    };
+    await Promise.all(Array.from({ length: SWEEP_CONCURRENCY }, worker));
+  }
+}
