@@ -106,7 +106,7 @@ export class DeliveriesService {
       if (current.status !== 'failed') {
         throw Problem.conflict(
           `Only a failed delivery can be retried; this one is ${current.status}`,
-          { status: current.status },
+          { deliveryStatus: current.status },
         );
       }
       const [updated] = await sql<DeliveryRow>(
