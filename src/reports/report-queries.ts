@@ -118,7 +118,7 @@ async function countOpened(db: Db, spec: ReportSpec) {
 }
 
 /**
- * Median and p90 per severity. Acknowledgement: first acknowledgement of any dispatch of
+ * Median and p90 per severity, in seconds to the millisecond. Acknowledgement: first acknowledgement of any dispatch of
  * an incident opened in the period (as known when generated). Resolution: incidents
  * resolved in the period, from creation to resolution.
  */
@@ -146,8 +146,8 @@ async function durations(db: Db, spec: ReportSpec) {
         SELECT 'resolution', severity, seconds FROM res
       )
       SELECT metric, severity, count(*)::int AS count,
-             percentile_cont(0.5) WITHIN GROUP (ORDER BY seconds) AS median,
-             percentile_cont(0.9) WITHIN GROUP (ORDER BY seconds) AS p90
+             round(percentile_cont(0.5) WITHIN GROUP (ORDER BY seconds)::numeric, 3)::float8 AS median,
+             round(percentile_cont(0.9) WITHIN GROUP (ORDER BY seconds)::numeric, 3)::float8 AS p90
         FROM measured
        GROUP BY GROUPING SETS ((metric, severity), (metric))`,
     [spec.from, spec.to],
