@@ -1,4 +1,5 @@
 import ipaddr from 'ipaddr.js';
+import { isIP } from 'node:net';
 import { domainToASCII } from 'node:url';
 import type { FieldError } from '../common/problem.js';
 
@@ -42,14 +43,10 @@ export function normaliseCidr(raw: unknown): Checked<string> {
   const prefixText = slash < 0 ? null : raw.slice(slash + 1);
   if (prefixText !== null && !/^\d{1,3}$/.test(prefixText)) return fail('not a valid CIDR');
 
-  let ip: ipaddr.IPv4 | ipaddr.IPv6;
-  if (ipaddr.IPv4.isValidFourPartDecimal(address)) {
-    ip = ipaddr.IPv4.parse(address);
-  } else if (!address.includes('%') && ipaddr.IPv6.isValid(address)) {
-    ip = ipaddr.IPv6.parse(address);
-  } else {
-    return fail('not a valid CIDR');
-  }
+  // node:net's isIP refuses octal, hex and short IPv4 forms and IPv6 garbage cheaply.
+  const kind = isIP(address);
+  if (kind === 0 || address.includes('%')) return fail('not a valid CIDR');
+  const ip = kind === 4 ? ipaddr.IPv4.parse(address) : ipaddr.IPv6.parse(address);
   const bits = ip.kind() === 'ipv4' ? 32 : 128;
   const prefix = prefixText === null ? bits : Number(prefixText);
   if (prefix > bits) return fail('not a valid CIDR (prefix too long)');

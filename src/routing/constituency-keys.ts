@@ -1,4 +1,5 @@
 import ipaddr from 'ipaddr.js';
+import { isIP } from 'node:net';
 import { domainToASCII } from 'node:url';
 
 export interface NormalisedObservable {
@@ -27,16 +28,18 @@ export function constituencyKeys(observables: NormalisedObservable[]): Constitue
   const ips = new Set<string>();
   const asns = new Set<string>();
 
+  // node:net's isIP is strict (no octal or short IPv4 forms) and far cheaper than
+  // ipaddr.js on non-addresses, which every host name is.
   const addIp = (text: string): boolean => {
-    if (!ipaddr.isValid(text)) return false;
-    if (ipaddr.IPv4.isIPv4(text) && !ipaddr.IPv4.isValidFourPartDecimal(text)) return false;
-    const address = ipaddr.parse(text);
-    if (address.kind() === 'ipv6') {
-      const v6 = address as ipaddr.IPv6;
-      if (v6.zoneId) return false;
-      // ::ffff:a.b.c.d is the IPv4 host; let IPv4 ranges match it too.
-      if (v6.isIPv4MappedAddress()) ips.add(v6.toIPv4Address().toString());
+    const kind = isIP(text);
+    if (kind === 0 || text.includes('%')) return false;
+    if (kind === 4) {
+      ips.add(text);
+      return true;
     }
+    const address = ipaddr.IPv6.parse(text);
+    // ::ffff:a.b.c.d is the IPv4 host; let IPv4 ranges match it too.
+    if (address.isIPv4MappedAddress()) ips.add(address.toIPv4Address().toString());
     ips.add(address.toString());
     return true;
   };
