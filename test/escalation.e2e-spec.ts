@@ -7,6 +7,7 @@ import {
   startService,
   TestEnv,
 } from './support/service.js';
+import { setContacts, WebhookReceiver } from './support/webhook-receiver.js';
 
 // Every severity gets a 2-second acknowledgement deadline; two escalations at most.
 const ESCALATION_ENV = {
@@ -58,14 +59,6 @@ async function dispatch(db: pg.Pool, id: string) {
   return rows[0] as { level: number; deadline: Date | null };
 }
 
-async function acknowledge(db: pg.Pool, id: string) {
-  await db.query(
-    `UPDATE dispatches SET status = 'acknowledged', acknowledged_at = now(),
-            acknowledged_by = 'analyst:test', ack_deadline = NULL WHERE id = $1`,
-    [id],
-  );
-}
-
 async function waitFor<T>(
   read: () => Promise<T>,
   done: (value: T) => boolean,
@@ -108,10 +101,12 @@ describe('SLA escalation', () => {
   let env: TestEnv;
   let service: Service;
   let admin: Api;
+  let receiver: WebhookReceiver;
   const extra: Service[] = [];
   const otherPrefix = () => `${env.queuePrefix}_b`;
 
   beforeAll(async () => {
+    receiver = await WebhookReceiver.start();
     env = await createTestEnv('escalation');
     service = await startService(env, { env: ESCALATION_ENV });
     admin = new Api(service.url);
@@ -122,18 +117,60 @@ describe('SLA escalation', () => {
     await service?.stop();
     if (env) await deleteRedisKeys(env.redis, `{${otherPrefix()}}*`);
     await env?.cleanup();
+    await receiver?.close();
   });
 
   it('escalates to the state and the coordination center, level by level, up to the maximum', async () => {
-    const filed = await fileIncident(env.db, ['BY']);
-    const id = filed.dispatches.BY;
+    const ccc = receiver.endpoint();
+    const by = receiver.endpoint();
+    await setContacts(admin, 'CCC', [{ type: 'webhook', url: ccc.url, secret: ccc.secret }]);
+    await setContacts(admin, 'BY', [{ type: 'webhook', url: by.url, secret: by.secret }]);
+    const analyst = admin.as(await admin.createKey('analyst', 'AM'));
+    const filed = await analyst.post('/api/v1/incidents', {
+      title: 'Credential phishing against ministries',
+      category: 'fraud/phishing',
+      severity: 'high',
+      tlp: 'TLP:RED',
+      sector: 'government',
+      affectedStates: ['BY'],
+      observables: [{ type: 'domain', value: 'login.evil.tj' }],
+    });
+    expect(filed.status).toBe(201);
+    expect(filed.body.routing.dispatchedTo).toEqual(['BY']);
+    const incidentId: string = filed.body.id;
+    const [dispatchId] = (
+      await env.db.query('SELECT id FROM dispatches WHERE incident_id = $1', [incidentId])
+    ).rows.map((r) => r.id as string);
+
+    const coordinator = admin.as(await admin.createKey('coordinator'));
     await waitFor(
-      () => dispatch(env.db, id),
-      (d) => d.level === 2,
-      'level 2',
+      async () => (await coordinator.get(`/api/v1/incidents/${incidentId}`)).body.dispatches,
+      (d) => d[0]?.escalationLevel === 2,
+      'level 2 through the API',
     );
 
-    const { timeline, outbox, audit } = await escalatedRows(env.db, filed.incidentId);
+    // Both parties' contacts receive both escalations, signed.
+    for (const endpoint of [by, ccc]) {
+      const hooks = await waitFor(
+        async () => endpoint.requests.filter((r) => r.json?.type === 'incident.escalated'),
+        (r) => r.length >= 2,
+        `incident.escalated at ${endpoint.path}`,
+      );
+      expect(hooks.map((h) => h.verified)).toEqual([true, true]);
+      expect(hooks.map((h) => h.json.data.dispatch.escalationLevel).sort()).toEqual([1, 2]);
+      for (const { json, body } of hooks) {
+        expect(json.data.incident).toMatchObject({
+          id: incidentId,
+          reference: filed.body.reference,
+          severity: 'high',
+          tlp: 'TLP:RED',
+        });
+        expect(json.data.dispatch.state).toBe('BY');
+        expect(body).not.toContain('"TJ"'); // constituency suggestions are shared with no one
+      }
+    }
+
+    const { timeline, outbox, audit } = await escalatedRows(env.db, incidentId);
     expect(timeline).toEqual([
       { actor: 'system', data: { state: 'BY', level: 1 } },
       { actor: 'system', data: { state: 'BY', level: 2 } },
@@ -144,54 +181,67 @@ describe('SLA escalation', () => {
       ['BY', 2],
       ['CCC', 2],
     ]);
-    for (const { payload } of outbox) {
-      expect(payload).toMatchObject({
-        type: 'incident.escalated',
-        data: {
-          incident: {
-            id: filed.incidentId,
-            reference: filed.reference,
-            severity: 'high',
-            tlp: 'TLP:AMBER',
-          },
-          dispatch: { state: 'BY' },
-        },
-      });
-      expect(payload.id).toMatch(/^[0-9a-f-]{36}$/);
-      expect(JSON.stringify(payload)).not.toContain('TJ'); // suggestions are shared with no one
-    }
     expect(audit.map((a) => [a.actor, JSON.parse(a.change).escalationLevel])).toEqual([
       ['system', 1],
       ['system', 2],
     ]);
 
     // The maximum holds: no deadline left, and nothing more after another period.
-    expect((await dispatch(env.db, id)).deadline).toBeNull();
+    expect((await dispatch(env.db, dispatchId)).deadline).toBeNull();
     await sleep(3_000);
-    expect(await dispatch(env.db, id)).toEqual({ level: 2, deadline: null });
-    expect((await escalatedRows(env.db, filed.incidentId)).outbox).toHaveLength(4);
+    expect(await dispatch(env.db, dispatchId)).toEqual({ level: 2, deadline: null });
+    expect((await escalatedRows(env.db, incidentId)).outbox).toHaveLength(4);
+    expect(ccc.requests.filter((r) => r.json?.type === 'incident.escalated')).toHaveLength(2);
 
     const listed = await admin.get(
-      `/api/v1/audit?action=incident.escalated&targetType=incident&targetId=${filed.incidentId}`,
+      `/api/v1/audit?action=incident.escalated&targetType=incident&targetId=${incidentId}`,
     );
     expect(listed.body.items).toHaveLength(2);
   });
 
   it('stops escalating once acknowledged, and never escalates a dispatch acknowledged in time', async () => {
-    const filed = await fileIncident(env.db, ['BY', 'KZ']);
-    await acknowledge(env.db, filed.dispatches.KZ);
+    const coordinator = admin.as(await admin.createKey('coordinator'));
+    const filed = await coordinator.post('/api/v1/incidents', {
+      title: 'DDoS on payment gateways',
+      category: 'availability/ddos',
+      severity: 'critical',
+      tlp: 'TLP:GREEN',
+      sector: 'finance',
+      reportingState: 'AM',
+      affectedStates: ['BY', 'KZ'],
+    });
+    expect(filed.status).toBe(201);
+    const incidentId: string = filed.body.id;
+    const ids = Object.fromEntries(
+      (
+        await env.db.query('SELECT state, id FROM dispatches WHERE incident_id = $1', [incidentId])
+      ).rows.map((r) => [r.state, r.id as string]),
+    );
+    const kz = admin.as(await admin.createKey('analyst', 'KZ'));
+    const byAnalyst = admin.as(await admin.createKey('analyst', 'BY'));
+    expect((await kz.post(`/api/v1/incidents/${incidentId}/acknowledgements`)).status).toBe(200);
+
     await waitFor(
-      () => dispatch(env.db, filed.dispatches.BY),
+      () => dispatch(env.db, ids.BY),
       (d) => d.level === 1,
       'level 1',
     );
-    await acknowledge(env.db, filed.dispatches.BY);
+    expect((await byAnalyst.post(`/api/v1/incidents/${incidentId}/acknowledgements`)).status).toBe(
+      200,
+    );
     await sleep(4_500); // two more periods
-    expect(await dispatch(env.db, filed.dispatches.BY)).toEqual({ level: 1, deadline: null });
-    expect(await dispatch(env.db, filed.dispatches.KZ)).toEqual({ level: 0, deadline: null });
-    const { timeline, outbox } = await escalatedRows(env.db, filed.incidentId);
+    expect(await dispatch(env.db, ids.BY)).toEqual({ level: 1, deadline: null });
+    expect(await dispatch(env.db, ids.KZ)).toEqual({ level: 0, deadline: null });
+    const { timeline, outbox } = await escalatedRows(env.db, incidentId);
     expect(timeline.map((t) => t.data)).toEqual([{ state: 'BY', level: 1 }]);
     expect(outbox.map((o) => o.party).sort()).toEqual(['BY', 'CCC']);
+    const view = await coordinator.get(`/api/v1/incidents/${incidentId}`);
+    expect(
+      view.body.dispatches.map((d: any) => [d.state, d.status, d.escalationLevel]).sort(),
+    ).toEqual([
+      ['BY', 'acknowledged', 1],
+      ['KZ', 'acknowledged', 0],
+    ]);
   });
 
   it('does not escalate incidents that are closed, rejected or duplicates', async () => {
