@@ -4,7 +4,13 @@ import { AddressInfo } from 'node:net';
 import { Webhook } from 'standardwebhooks';
 
 /** What the receiver answers: a status, optional headers. */
-export type Reply = number | { status: number; headers?: Record<string, string> };
+export type Reply =
+  | number
+  | {
+      status: number;
+      headers?: Record<string, string>;
+      /** answer after this long */ delayMs?: number;
+    };
 
 export interface ReceivedWebhook {
   path: string;
@@ -78,8 +84,8 @@ export class WebhookReceiver {
     req.on('end', () => {
       const endpoint = this.endpoints.get(req.url ?? '');
       const reply = endpoint ? (endpoint.replies.shift() ?? endpoint.fallback) : 404;
-      const { status, headers } =
-        typeof reply === 'number' ? { status: reply, headers: {} } : reply;
+      const { status, headers, delayMs } =
+        typeof reply === 'number' ? { status: reply, headers: {}, delayMs: 0 } : reply;
       const body = Buffer.concat(chunks).toString('utf8');
       const header = (name: string) => String(req.headers[name] ?? '');
       let verified = false;
@@ -111,8 +117,12 @@ export class WebhookReceiver {
       };
       this.requests.push(received);
       endpoint?.requests.push(received);
-      res.writeHead(status, headers);
-      res.end(status >= 200 && status < 300 ? 'ok' : 'no');
+      const answer = () => {
+        res.writeHead(status, headers);
+        res.end(status >= 200 && status < 300 ? 'ok' : 'no');
+      };
+      if (delayMs) setTimeout(answer, delayMs);
+      else answer();
     });
   }
 
