@@ -1,17 +1,34 @@
 import { Module } from '@nestjs/common';
+import { EscalationModule } from '../escalation/escalation.module.js';
 import { NotificationsModule } from '../notifications/notifications.module.js';
 import { RoutingModule } from '../routing/routing.module.js';
 import { AcknowledgementsService } from './acknowledgements.service.js';
+import { CommentsService } from './comments.service.js';
 import { IdempotencyService } from './idempotency.js';
+import { IncidentTimelineService } from './incident-timeline.service.js';
 import { IncidentsController } from './incidents.controller.js';
 import { IncidentsRepository } from './incidents.repository.js';
 import { IntakeService } from './intake.service.js';
+import { RelatedIncidentsService } from './related-incidents.service.js';
+import { TransitionsService } from './transitions.service.js';
+import { TriageController } from './triage.controller.js';
+import { TriageService } from './triage.service.js';
 
-/** Intake, reads and acknowledgements. Exports the visibility-scoped repository for triage. */
+/** Intake, reads, acknowledgements and triage. Exports the visibility-scoped repository. */
 @Module({
-  imports: [RoutingModule, NotificationsModule],
-  controllers: [IncidentsController],
-  providers: [IncidentsRepository, IntakeService, IdempotencyService, AcknowledgementsService],
+  imports: [RoutingModule, NotificationsModule, EscalationModule],
+  controllers: [IncidentsController, TriageController],
+  providers: [
+    IncidentsRepository,
+    IntakeService,
+    IdempotencyService,
+    AcknowledgementsService,
+    TriageService,
+    TransitionsService,
+    CommentsService,
+    IncidentTimelineService,
+    RelatedIncidentsService,
+  ],
   exports: [IncidentsRepository],
 })
 export class IncidentsModule {}

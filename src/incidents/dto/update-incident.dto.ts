@@ -1,0 +1,28 @@
+import { ApiPropertyOptional } from '@nestjs/swagger';
+import { IsIn, IsString, Length, Matches, ValidateIf } from 'class-validator';
+import { CATEGORIES, SECTORS, SEVERITIES } from '../taxonomy.js';
+
+/** Absent means unchanged; only `assignee` may be null (clears it). */
+export class UpdateIncidentDto {
+  @ApiPropertyOptional({ enum: SEVERITIES })
+  @ValidateIf((o: UpdateIncidentDto) => o.severity !== undefined)
+  @IsIn(SEVERITIES)
+  severity?: string;
+
+  @ApiPropertyOptional({ description: 'RSIT class/type', example: 'fraud/phishing' })
+  @ValidateIf((o: UpdateIncidentDto) => o.category !== undefined)
+  @IsIn(CATEGORIES, { message: 'must be an RSIT class/type such as fraud/phishing' })
+  category?: string;
+
+  @ApiPropertyOptional({ enum: SECTORS })
+  @ValidateIf((o: UpdateIncidentDto) => o.sector !== undefined)
+  @IsIn(SECTORS)
+  sector?: string;
+
+  @ApiPropertyOptional({ maxLength: 100, nullable: true, description: 'null clears it' })
+  @ValidateIf((o: UpdateIncidentDto) => o.assignee !== undefined && o.assignee !== null)
+  @IsString()
+  @Length(1, 100)
+  @Matches(/\S/, { message: 'must not be blank (send null to clear)' })
+  assignee?: string | null;
+}

@@ -1,0 +1,178 @@
+import { Inject, Injectable } from '@nestjs/common';
+import { DataSource, EntityManager } from 'typeorm';
+import { AuditService } from '../audit/audit.service.js';
+import { actorOf, Principal } from '../common/principal.js';
+import { Problem } from '../common/problem.js';
+import { sql } from '../common/sql.js';
+import { APP_CONFIG, AppConfig } from '../config/config.js';
+import { periodSeconds } from '../escalation/deadlines.js';
+import { OutboxService } from '../notifications/outbox.service.js';
+import { TimelineService } from '../timeline/timeline.service.js';
+import { TransitionDto } from './dto/transition.dto.js';
+import { IncidentView } from './incident-view.js';
+import { IncidentsRepository } from './incidents.repository.js';
+import {
+  checkTransition,
+  Status,
+  STOPS_ESCALATION,
+  TransitionEffect,
+  transitionEffect,
+} from './transitions.js';
+import { incidentViewFor } from './visibility.js';
+
+/** Status changes of an incident, through the state machine in transitions.ts only. */
+@Injectable()
+export class TransitionsService {
+  constructor(
+    private readonly dataSource: DataSource,
+    private readonly incidents: IncidentsRepository,
+    private readonly timeline: TimelineService,
+    private readonly outbox: OutboxService,
+    private readonly audit: AuditService,
+    @Inject(APP_CONFIG) private readonly config: AppConfig,
+  ) {}
+
+  /**
+   * The incident row is locked first, so concurrent transitions run one after the other
+   * and the later one is judged against the status the earlier one left (409 when it no
+   * longer applies). The UPDATE is also conditional on the version read under the lock.
+   */
+  async transition(principal: Principal, id: string, dto: TransitionDto): Promise<IncidentView> {
+    return this.dataSource.transaction(async (manager) => {
+      const [row] = await this.lockVisible(manager, principal, id);
+      const from = row.status as Status;
+      const to = dto.to as Status;
+      const check = checkTransition(from, to, dto, id);
+      if (check.kind === 'illegal') {
+        throw Problem.conflict(`An incident in status ${from} cannot move to ${to}`, {
+          currentStatus: from,
+          requestedStatus: to,
+        });
+      }
+      if (check.kind === 'invalid') throw Problem.validation(check.errors);
+      const effect = transitionEffect(from, to, dto);
+      if (effect.duplicateOf) await this.checkOriginal(manager, principal, effect.duplicateOf);
+
+      await this.write(manager, id, row.version, to, effect);
+      await this.moveDeadlines(manager, id, from, to, row.severity);
+      const note = dto.note?.trim() || null;
+      const actor = actorOf(principal);
+      await this.timeline.add(manager, [
+        { incidentId: id, type: 'transitioned', actor, data: { from, to, note } },
+      ]);
+      const view = await this.incidents.findVisibleOrThrow(principal, id, manager, {
+        untrimmed: true,
+      });
+      const parties = [...new Set([view.reportingState, ...view.routing.dispatchedTo])];
+      await this.outbox.add(
+        manager,
+        parties.map((party) => ({
+          type: 'incident.updated' as const,
+          party,
+          incidentId: id,
+          data: { incident: incidentViewFor(party, view), transition: { from, to } },
+        })),
+      );
+      await this.audit.append(manager, {
+        actor,
+        action: 'incident.transitioned',
+        targetType: 'incident',
+        targetId: id,
+        change: { from, to, note, ...effect, resolvedAt: view.resolvedAt },
+      });
+      return incidentViewFor(principal, view);
+    });
+  }
+
+  /** Locks the row through the visibility-scoped lookup; reads the version it holds. */
+  private async lockVisible(manager: EntityManager, principal: Principal, id: string) {
+    await this.incidents.findVisibleOrThrow(principal, id, manager, { forUpdate: true });
+    return sql<{ status: string; version: number; severity: string }>(
+      manager,
+      'SELECT status, version, severity FROM incidents WHERE id = $1',
+      [id],
+    );
+  }
+
+  /**
+   * The original must exist for the caller and must not itself be a duplicate (pointing
+   * at the original instead keeps every chain one link long and free of cycles).
+   */
+  private async checkOriginal(manager: EntityManager, principal: Principal, originalId: string) {
+    const original = await this.incidents.findVisible(principal, originalId, manager);
+    if (!original) {
+      throw Problem.validation([{ field: 'duplicateOf', message: 'no such incident' }]);
+    }
+    if (original.status === 'duplicate') {
+      throw Problem.validation([
+        {
+          field: 'duplicateOf',
+          message: `is itself a duplicate of ${original.duplicateOf}; name that incident`,
+        },
+      ]);
+    }
+  }
+
+  private async write(
+    manager: EntityManager,
+    id: string,
+    version: number,
+    to: Status,
+    effect: TransitionEffect,
+  ): Promise<void> {
+    const updated = await sql(
+      manager,
+      `UPDATE incidents SET status = $3, version = version + 1, updated_at = now(),
+         resolution_summary = CASE WHEN $4::boolean THEN $5 ELSE resolution_summary END,
+         lessons_learned = CASE WHEN $4::boolean THEN $6 ELSE lessons_learned END,
+         resolved_at = CASE $7::text WHEN 'now' THEN now() WHEN 'clear' THEN NULL
+                       ELSE resolved_at END,
+         duplicate_of = coalesce($8::uuid, duplicate_of)
+       WHERE id = $1 AND version = $2
+       RETURNING id`,
+      [
+        id,
+        version,
+        to,
+        effect.resolutionSummary !== undefined,
+        effect.resolutionSummary ?? null,
+        effect.lessonsLearned ?? null,
+        effect.resolvedAt === 'now' ? 'now' : effect.resolvedAt === null ? 'clear' : 'keep',
+        effect.duplicateOf ?? null,
+      ],
+    );
+    // Cannot happen under the row lock; kept so the guarantee does not rest on it alone.
+    if (updated.length === 0) throw Problem.conflict('The incident changed meanwhile; retry');
+  }
+
+  /**
+   * Escalation waits for nobody once an incident is resolved, closed, rejected or a
+   * duplicate: pending deadlines are cleared (the escalation UPDATE also skips such
+   * incidents). Reopening gives every unacknowledged dispatch that has escalations left a
+   * fresh period from now.
+   */
+  private async moveDeadlines(
+    manager: EntityManager,
+    id: string,
+    from: Status,
+    to: Status,
+    severity: string,
+  ): Promise<void> {
+    if (STOPS_ESCALATION.has(to)) {
+      await sql(
+        manager,
+        `UPDATE dispatches SET ack_deadline = NULL
+          WHERE incident_id = $1 AND ack_deadline IS NOT NULL`,
+        [id],
+      );
+    } else if (STOPS_ESCALATION.has(from)) {
+      const period = periodSeconds(this.config.slaAckSeconds, severity);
+      await sql(
+        manager,
+        `UPDATE dispatches SET ack_deadline = now() + make_interval(secs => $2)
+          WHERE incident_id = $1 AND acknowledged_at IS NULL AND escalation_level < $3`,
+        [id, period, this.config.escalationMaxLevel],
+      );
+    }
+  }
+}
