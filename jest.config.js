@@ -12,13 +12,14 @@ const shared = {
 };
 
 export default {
+  // A global option: e2e files start real services, which takes seconds on 2 busy cores.
+  testTimeout: 60000,
   projects: [
     { ...shared, displayName: 'unit', testMatch: ['<rootDir>/src/**/*.spec.ts'] },
     {
       ...shared,
       displayName: 'e2e',
       testMatch: ['<rootDir>/test/**/*.e2e-spec.ts'],
-      testTimeout: 60000,
     },
   ],
 };
