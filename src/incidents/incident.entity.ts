@@ -14,6 +14,7 @@ import {
 @Index('incidents_search_idx', { synchronize: false })
 @Index('incidents_status_created_idx', { synchronize: false })
 @Index('incidents_reporting_created_idx', { synchronize: false })
+@Index('incidents_resolved_idx', { synchronize: false })
 export class Incident {
   @PrimaryGeneratedColumn('uuid')
   id!: string;
@@ -141,6 +142,7 @@ export class IdempotencyKey {
 
 @Entity('timeline_events')
 @Index('timeline_events_incident_idx', { synchronize: false })
+@Index('timeline_events_transitioned_idx', { synchronize: false })
 export class TimelineEvent {
   @PrimaryGeneratedColumn('uuid')
   id!: string;
