@@ -21,12 +21,19 @@ export interface TimelineEntry {
 
 @Injectable()
 export class TimelineService {
-  /** Records events in the caller's transaction. */
+  /**
+   * Records events in the caller's transaction. Rows of one statement often share a
+   * clock_timestamp() microsecond, and readers order by (at, id): each entry gets its own
+   * microsecond, in the order given, so "created" always reads before "routed".
+   */
   async add(manager: EntityManager, entries: TimelineEntry[]): Promise<void> {
     if (entries.length === 0) return;
     await manager.query(
-      `INSERT INTO timeline_events (incident_id, type, actor, data)
-       SELECT * FROM unnest($1::uuid[], $2::text[], $3::text[], $4::jsonb[])`,
+      `INSERT INTO timeline_events (incident_id, type, actor, data, at)
+       SELECT e.incident_id, e.type, e.actor, e.data,
+              clock_timestamp() + (e.n - 1) * interval '1 microsecond'
+       FROM unnest($1::uuid[], $2::text[], $3::text[], $4::jsonb[])
+            WITH ORDINALITY AS e(incident_id, type, actor, data, n)`,
       [
         entries.map((e) => e.incidentId),
         entries.map((e) => e.type),
