@@ -22,7 +22,9 @@ import { EscalationService } from './escalation.service.js';
 
 const TICK_MS = 500;
 const LEASE_MS = 5_000;
-const BATCH = 2_000;
+const BATCH = 1_000;
+/** Tick interval while a backlog of deadlines inside the horizon is being scheduled. */
+const BACKLOG_TICK_MS = 50;
 /** A due dispatch no job escalated within this long is escalated by the sweep itself. */
 const SWEEP_GRACE_MS = 250;
 const SWEEP_BATCH = 500;
@@ -96,20 +98,21 @@ export class EscalationScheduler implements OnApplicationBootstrap, BeforeApplic
   private schedule(delay: number) {
     if (this.stopped) return;
     this.timer = setTimeout(() => {
-      this.current = this.tick().finally(() => {
+      this.current = this.tick().then((backlog) => {
         this.current = null;
-        this.schedule(TICK_MS);
+        this.schedule(backlog ? BACKLOG_TICK_MS : TICK_MS);
       });
     }, delay);
   }
 
-  /** One pass; public so the loop's parts can be reasoned about (and timed) as a whole. */
-  async tick(): Promise<void> {
+  /** One pass; resolves true when the horizon still holds deadlines not yet scheduled. */
+  async tick(): Promise<boolean> {
     const end = schedulerTickSeconds.startTimer();
+    let backlog = false;
     try {
       const lease = await this.holdLease();
       if (lease === 2) this.watermark = null;
-      if (lease > 0) await this.scheduleHorizon();
+      if (lease > 0) backlog = await this.scheduleHorizon();
     } catch (err) {
       this.logger.warn(`Escalation scheduling failed: ${String(err)}`);
     }
@@ -119,6 +122,7 @@ export class EscalationScheduler implements OnApplicationBootstrap, BeforeApplic
       this.logger.warn(`Escalation sweep failed: ${String(err)}`);
     }
     end();
+    return backlog;
   }
 
   private async holdLease(): Promise<number> {
@@ -130,25 +134,27 @@ export class EscalationScheduler implements OnApplicationBootstrap, BeforeApplic
     return Number(result);
   }
 
-  /** Hands every deadline in (watermark, now + horizon] to BullMQ, in deadline order. */
-  private async scheduleHorizon(): Promise<void> {
+  /**
+   * Hands the next BATCH deadlines in (watermark, now + horizon] to BullMQ, nearest first.
+   * One batch per tick: a large horizon (first start, failover, flush) is worked off over
+   * several short ticks, so the jobs already due keep running in between.
+   */
+  private async scheduleHorizon(): Promise<boolean> {
     const upper = new Date(Date.now() + this.horizonMs).toISOString();
-    for (;;) {
-      let rows = await this.deadlines('ack_deadline <= $1::timestamptz', upper, BATCH);
-      const full = rows.length === BATCH;
-      if (full) {
-        // Cut at the last deadline and take all rows sharing it, so none is skipped.
-        const last = rows[rows.length - 1].mark;
-        rows = rows.filter((r) => r.mark !== last);
-        rows.push(...(await this.deadlines('ack_deadline = $1::timestamptz', last)));
-      }
-      await this.jobs.enqueue(
-        rows.map((r) => ({ dispatchId: r.id, level: r.level, deadline: r.ack_deadline })),
-      );
-      schedulerJobsAdded.inc(rows.length);
-      this.watermark = full ? rows[rows.length - 1].mark : upper;
-      if (!full || this.stopped) return;
+    let rows = await this.deadlines('ack_deadline <= $1::timestamptz', upper, BATCH);
+    const full = rows.length === BATCH;
+    if (full) {
+      // Cut at the last deadline and take all rows sharing it, so none is skipped.
+      const last = rows[rows.length - 1].mark;
+      rows = rows.filter((r) => r.mark !== last);
+      rows.push(...(await this.deadlines('ack_deadline = $1::timestamptz', last)));
     }
+    await this.jobs.enqueue(
+      rows.map((r) => ({ dispatchId: r.id, level: r.level, deadline: r.ack_deadline })),
+    );
+    schedulerJobsAdded.inc(rows.length);
+    this.watermark = full ? rows[rows.length - 1].mark : upper;
+    return full;
   }
 
   private deadlines(condition: string, bound: string, limit?: number): Promise<DeadlineRow[]> {
