@@ -74,38 +74,35 @@ export class OutboxRelay implements OnApplicationBootstrap, OnModuleDestroy {
     }
   }
 
-  /** Claims a batch with SKIP LOCKED (several relays never take the same row). */
+  /**
+   * One statement, so one round trip: claims a batch with SKIP LOCKED (several relays
+   * never take the same row), marks it published and creates its deliveries.
+   */
   private async relayBatch(): Promise<number> {
-    const { claimed, deliveries } = await this.dataSource.transaction(async (manager) => {
-      const rows = await sql<{ seq: string }>(
-        manager,
-        `SELECT seq FROM outbox WHERE published_at IS NULL
-         ORDER BY seq LIMIT $1 FOR UPDATE SKIP LOCKED`,
-        [BATCH],
-      );
-      if (rows.length === 0) return { claimed: 0, deliveries: [] };
-      const seqs = rows.map((r) => r.seq);
-      const created = await sql<{ id: string; next_attempt_at: Date }>(
-        manager,
-        `INSERT INTO deliveries (event_id, event, incident_id, party, contact_id, channel)
-         SELECT o.event_id, o.type, o.incident_id, o.party, c.id, c.type
-         FROM outbox o JOIN contacts c ON c.party = o.party
-         WHERE o.seq = ANY($1::bigint[])
-         ORDER BY o.seq, c.position
+    const rows = await sql<{ claimed: number; id: string | null; next_attempt_at: Date | null }>(
+      this.dataSource,
+      `WITH claimed AS (
+         SELECT seq, event_id, type, party, incident_id FROM outbox
+         WHERE published_at IS NULL ORDER BY seq LIMIT $1 FOR UPDATE SKIP LOCKED
+       ), published AS (
+         UPDATE outbox o SET published_at = now() FROM claimed c WHERE o.seq = c.seq RETURNING 1
+       ), created AS (
+         INSERT INTO deliveries (event_id, event, incident_id, party, contact_id, channel)
+         SELECT c.event_id, c.type, c.incident_id, c.party, ct.id, ct.type
+         FROM claimed c JOIN contacts ct ON ct.party = c.party
+         ORDER BY c.seq, ct.position
          ON CONFLICT (event_id, contact_id) DO NOTHING
-         RETURNING id, next_attempt_at`,
-        [seqs],
-      );
-      await manager.query('UPDATE outbox SET published_at = now() WHERE seq = ANY($1::bigint[])', [
-        seqs,
-      ]);
-      return { claimed: rows.length, deliveries: created };
-    });
+         RETURNING id, next_attempt_at
+       )
+       SELECT p.claimed, d.id, d.next_attempt_at
+       FROM (SELECT count(*)::int AS claimed FROM published) p LEFT JOIN created d ON true`,
+      [BATCH],
+    );
     // After commit: a job never points at a delivery that does not exist yet.
     await this.deliveryQueue.enqueue(
-      deliveries.map((d) => ({ id: d.id, dueAt: d.next_attempt_at })),
+      rows.filter((r) => r.id !== null).map((r) => ({ id: r.id!, dueAt: r.next_attempt_at! })),
     );
-    return claimed;
+    return rows[0]?.claimed ?? 0;
   }
 
   /** A dedicated connection LISTENs for commits; it reconnects on its own. */
