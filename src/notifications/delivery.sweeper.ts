@@ -34,7 +34,8 @@ export class DeliverySweeper implements OnApplicationBootstrap, OnModuleDestroy 
 
   async onModuleDestroy() {
     clearInterval(this.timer);
-    await this.running;
+    // Let a run in progress finish, but never hang shutdown (Redis may be unreachable).
+    await Promise.race([this.running, new Promise((r) => setTimeout(r, 5_000).unref())]);
   }
 
   private tick(overdueSeconds = OVERDUE_SECONDS) {

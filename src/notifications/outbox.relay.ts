@@ -44,7 +44,8 @@ export class OutboxRelay implements OnApplicationBootstrap, OnModuleDestroy {
   async onModuleDestroy() {
     this.stopped = true;
     clearInterval(this.timer);
-    await this.running;
+    // Let a run in progress finish, but never hang shutdown (Redis may be unreachable).
+    await Promise.race([this.running, new Promise((r) => setTimeout(r, 5_000).unref())]);
     await this.listener?.end().catch(() => undefined);
   }
 
