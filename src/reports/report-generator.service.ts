@@ -8,7 +8,7 @@ import { APP_CONFIG, AppConfig } from '../config/config.js';
 import { OutboxService } from '../notifications/outbox.service.js';
 import { Audience, ReportContent, reportSummary } from './report-content.js';
 import { periodProblem } from './report-periods.js';
-import { computeReportContent, ReportSpec } from './report-queries.js';
+import { generateReportContent, ReportSpec } from './report-queries.js';
 import type { ReportKind } from './report.entity.js';
 
 /** A failure whose message is fit to show to every reader of the report. */
@@ -60,10 +60,8 @@ export class ReportGenerator {
     try {
       const problem = periodProblem(spec);
       if (problem) throw new ReportGenerationError(`invalid period: to ${problem}`);
-      content = await this.dataSource.transaction('REPEATABLE READ', async (manager) => {
-        await manager.query(`SET TRANSACTION READ ONLY`);
-        await manager.query(`SET LOCAL statement_timeout = '${STATEMENT_TIMEOUT}'`);
-        return computeReportContent(manager, spec);
+      content = await generateReportContent(this.dataSource, spec, {
+        statementTimeout: STATEMENT_TIMEOUT,
       });
     } catch (err) {
       await this.fail(reportId, err);

@@ -29,8 +29,26 @@ export interface ReportSpec {
 type Db = DataSource | EntityManager;
 
 /**
+ * Runs computeReportContent the way a generation does: one REPEATABLE READ, read-only
+ * transaction so every section sees the same snapshot, without JIT (its compile time
+ * outweighs the gain at these sizes), with room to sort in memory, and a time limit.
+ */
+export async function generateReportContent(
+  dataSource: DataSource,
+  spec: ReportSpec,
+  options: { statementTimeout?: string } = {},
+): Promise<ReportContent> {
+  return dataSource.transaction('REPEATABLE READ', async (manager) => {
+    await manager.query('SET TRANSACTION READ ONLY');
+    await manager.query("SET LOCAL jit = 'off'");
+    await manager.query("SET LOCAL work_mem = '64MB'");
+    await manager.query(`SET LOCAL statement_timeout = '${options.statementTimeout ?? '5min'}'`);
+    return computeReportContent(manager, spec);
+  });
+}
+
+/**
  * Computes a report's content with aggregate SQL only; Node shapes the few result rows.
- * Run it in one REPEATABLE READ transaction so every section sees the same snapshot.
  * Cohorts: counts, acknowledgement times and escalations cover incidents opened in
  * [from, to); resolution times and lessons cover incidents resolved in it; rejections are
  * transitions to `rejected` recorded in the timeline within it.
@@ -42,11 +60,10 @@ export async function computeReportContent(
 ): Promise<ReportContent> {
   const detailed = DETAILED_TLP[spec.audience];
   const counts = await countOpened(db, spec);
-  const timings = await durations(db, spec);
-  const escalations = await escalationsByState(db, spec);
+  const dispatched = await dispatchStats(db, spec);
+  const resolved = await resolvedStats(db, spec, detailed);
   const rejected = await countRejected(db, spec);
   const transnational = await transnationalObservables(db, spec, detailed);
-  const lessons = await lessonsLearned(db, spec, detailed);
   return {
     format: 'ccc-report/1',
     report: {
@@ -60,7 +77,7 @@ export async function computeReportContent(
     detailedTlp: detailed,
     totals: {
       opened: counts.total,
-      resolved: timings.resolution.overall.count,
+      resolved: resolved.timing.overall.count,
       rejected,
     },
     counts: {
@@ -72,36 +89,44 @@ export async function computeReportContent(
       byTlp: withZeros(counts.tlp, TLP_LEVELS),
       byStatus: counts.status,
     },
-    timings,
-    escalations,
+    timings: { acknowledgement: dispatched.timing, resolution: resolved.timing },
+    escalations: dispatched.escalations,
     transnationalObservables: transnational,
-    lessonsLearned: lessons,
+    lessonsLearned: resolved.lessons,
   };
 }
 
 const DIMENSIONS = ['state', 'class', 'category', 'severity', 'sector', 'tlp', 'status'] as const;
 type Dimension = (typeof DIMENSIONS)[number];
 
-/** One pass over the period's incidents: every breakdown is a grouping set. */
+/**
+ * One pass over the period's incidents into fine groups (as few as distinct combinations),
+ * then every breakdown as a grouping set over those.
+ */
 async function countOpened(db: Db, spec: ReportSpec) {
   const rows = await sql<{ dim: Dimension | 'total'; key: string | null; count: number }>(
     db,
-    `SELECT CASE
-              WHEN GROUPING(reporting_state) = 0 THEN 'state'
-              WHEN GROUPING(split_part(category, '/', 1)) = 0 THEN 'class'
-              WHEN GROUPING(category) = 0 THEN 'category'
-              WHEN GROUPING(severity) = 0 THEN 'severity'
-              WHEN GROUPING(sector) = 0 THEN 'sector'
-              WHEN GROUPING(tlp) = 0 THEN 'tlp'
-              WHEN GROUPING(status) = 0 THEN 'status'
-              ELSE 'total' END AS dim,
-            COALESCE(reporting_state::text, split_part(category, '/', 1), category::text,
-                     severity::text, sector::text, tlp::text, status::text) AS key,
-            count(*)::int AS count
-       FROM incidents
-      WHERE created_at >= $1 AND created_at < $2
-      GROUP BY GROUPING SETS ((reporting_state), (split_part(category, '/', 1)), (category),
-                              (severity), (sector), (tlp), (status), ())`,
+    `WITH fine AS (
+        SELECT reporting_state::text AS state, category::text AS category, severity::text AS severity,
+               sector::text AS sector, tlp::text AS tlp, status::text AS status, count(*) AS n
+          FROM incidents
+         WHERE created_at >= $1 AND created_at < $2
+         GROUP BY 1, 2, 3, 4, 5, 6
+      )
+      SELECT CASE
+               WHEN GROUPING(state) = 0 THEN 'state'
+               WHEN GROUPING(split_part(category, '/', 1)) = 0 THEN 'class'
+               WHEN GROUPING(category) = 0 THEN 'category'
+               WHEN GROUPING(severity) = 0 THEN 'severity'
+               WHEN GROUPING(sector) = 0 THEN 'sector'
+               WHEN GROUPING(tlp) = 0 THEN 'tlp'
+               WHEN GROUPING(status) = 0 THEN 'status'
+               ELSE 'total' END AS dim,
+             COALESCE(state, split_part(category, '/', 1), category, severity, sector, tlp, status) AS key,
+             sum(n)::int AS count
+        FROM fine
+       GROUP BY GROUPING SETS ((state), (split_part(category, '/', 1)), (category), (severity),
+                               (sector), (tlp), (status), ())`,
     [spec.from, spec.to],
   );
   const out = Object.fromEntries(DIMENSIONS.map((d) => [d, [] as KeyCount[]])) as Record<
@@ -117,73 +142,64 @@ async function countOpened(db: Db, spec: ReportSpec) {
   return { ...out, total };
 }
 
-/**
- * Median and p90 per severity, in seconds to the millisecond. Acknowledgement: first acknowledgement of any dispatch of
- * an incident opened in the period (as known when generated). Resolution: incidents
- * resolved in the period, from creation to resolution.
- */
-async function durations(db: Db, spec: ReportSpec) {
-  const rows = await sql<{
-    metric: 'acknowledgement' | 'resolution';
-    severity: string | null;
-    count: number;
-    median: number | null;
-    p90: number | null;
-  }>(
-    db,
-    `WITH ack AS (
-        SELECT i.severity, extract(epoch FROM min(d.acknowledged_at) - i.created_at)::float8 AS seconds
-          FROM incidents i JOIN dispatches d ON d.incident_id = i.id
-         WHERE i.created_at >= $1 AND i.created_at < $2 AND d.acknowledged_at IS NOT NULL
-         GROUP BY i.id
-      ), res AS (
-        SELECT severity, extract(epoch FROM resolved_at - created_at)::float8 AS seconds
-          FROM incidents
-         WHERE resolved_at >= $1 AND resolved_at < $2 AND status IN ('resolved', 'closed')
-      ), measured AS (
-        SELECT 'acknowledgement' AS metric, severity, seconds FROM ack
-        UNION ALL
-        SELECT 'resolution', severity, seconds FROM res
-      )
-      SELECT metric, severity, count(*)::int AS count,
-             round(percentile_cont(0.5) WITHIN GROUP (ORDER BY seconds)::numeric, 3)::float8 AS median,
-             round(percentile_cont(0.9) WITHIN GROUP (ORDER BY seconds)::numeric, 3)::float8 AS p90
-        FROM measured
-       GROUP BY GROUPING SETS ((metric, severity), (metric))`,
-    [spec.from, spec.to],
-  );
-  const timing = (metric: string): Timing => {
-    const stats = (r?: (typeof rows)[number]): DurationStats => ({
-      count: r?.count ?? 0,
-      medianSeconds: r?.median ?? null,
-      p90Seconds: r?.p90 ?? null,
-    });
-    const mine = rows.filter((r) => r.metric === metric);
-    return {
-      overall: stats(mine.find((r) => r.severity === null)),
-      bySeverity: SEVERITIES.map((severity) => ({
-        severity,
-        ...stats(mine.find((r) => r.severity === severity)),
-      })),
-    };
-  };
-  return { acknowledgement: timing('acknowledgement'), resolution: timing('resolution') };
+interface StatsRow {
+  severity: string | null;
+  count: number;
+  median: number | null;
+  p90: number | null;
 }
 
-/** Per receiving state: dispatches of incidents opened in the period and how they escalated. */
-async function escalationsByState(db: Db, spec: ReportSpec): Promise<StateEscalations[]> {
-  const rows = await sql<StateEscalations>(
+/** Median and p90 in seconds (to the millisecond), per severity and overall. */
+const PERCENTILES = `count(*)::int AS count,
+  round(percentile_cont(0.5) WITHIN GROUP (ORDER BY seconds)::numeric, 3)::float8 AS median,
+  round(percentile_cont(0.9) WITHIN GROUP (ORDER BY seconds)::numeric, 3)::float8 AS p90`;
+
+function toTiming(rows: StatsRow[]): Timing {
+  const stats = (r?: StatsRow): DurationStats => ({
+    count: r?.count ?? 0,
+    medianSeconds: r?.median ?? null,
+    p90Seconds: r?.p90 ?? null,
+  });
+  return {
+    overall: stats(rows.find((r) => r.severity === null)),
+    bySeverity: SEVERITIES.map((severity) => ({
+      severity,
+      ...stats(rows.find((r) => r.severity === severity)),
+    })),
+  };
+}
+
+/**
+ * One join of the period's incidents with their dispatches gives both the time to first
+ * acknowledgement (by any receiving state, as known when generated) per severity and the
+ * escalations per receiving state.
+ */
+async function dispatchStats(db: Db, spec: ReportSpec) {
+  const [row] = await sql<{ timing: StatsRow[] | null; escalations: StateEscalations[] | null }>(
     db,
-    `SELECT d.state::text AS state,
-            count(*)::int AS dispatches,
-            count(*) FILTER (WHERE d.acknowledged_at IS NOT NULL)::int AS acknowledged,
-            count(*) FILTER (WHERE d.escalation_level > 0)::int AS escalated,
-            coalesce(sum(d.escalation_level), 0)::int AS escalations
-       FROM dispatches d JOIN incidents i ON i.id = d.incident_id
-      WHERE i.created_at >= $1 AND i.created_at < $2
-      GROUP BY d.state`,
+    `WITH disp AS MATERIALIZED (
+        SELECT i.id, i.severity::text AS severity, i.created_at, d.state::text AS state,
+               d.acknowledged_at, d.escalation_level
+          FROM incidents i JOIN dispatches d ON d.incident_id = i.id
+         WHERE i.created_at >= $1 AND i.created_at < $2
+      ), ack AS (
+        SELECT severity, extract(epoch FROM min(acknowledged_at) - min(created_at))::float8 AS seconds
+          FROM disp WHERE acknowledged_at IS NOT NULL
+         GROUP BY id, severity
+      )
+      SELECT (SELECT jsonb_agg(t) FROM (
+                SELECT severity, ${PERCENTILES} FROM ack GROUP BY GROUPING SETS ((severity), ())
+              ) t) AS timing,
+             (SELECT jsonb_agg(e) FROM (
+                SELECT state, count(*)::int AS dispatches,
+                       count(*) FILTER (WHERE acknowledged_at IS NOT NULL)::int AS acknowledged,
+                       count(*) FILTER (WHERE escalation_level > 0)::int AS escalated,
+                       coalesce(sum(escalation_level), 0)::int AS escalations
+                  FROM disp GROUP BY state
+              ) e) AS escalations`,
     [spec.from, spec.to],
   );
+  const found = row.escalations ?? [];
   const known = new Set<string>(MEMBER_STATES);
   const zero = (state: string) => ({
     state,
@@ -192,18 +208,57 @@ async function escalationsByState(db: Db, spec: ReportSpec): Promise<StateEscala
     escalated: 0,
     escalations: 0,
   });
-  return [
-    ...MEMBER_STATES.map((s) => rows.find((r) => r.state === s) ?? zero(s)),
-    ...rows.filter((r) => !known.has(r.state)),
-  ];
+  return {
+    timing: toTiming(row.timing ?? []),
+    escalations: [
+      ...MEMBER_STATES.map((s) => found.find((r) => r.state === s) ?? zero(s)),
+      ...found.filter((r) => !known.has(r.state)).sort((a, b) => cmp(a.state, b.state)),
+    ],
+  };
 }
 
+/**
+ * Incidents resolved in the period: time from creation to resolution per severity, and the
+ * lessons of those the audience may see in detail (oldest resolution first, capped).
+ */
+async function resolvedStats(db: Db, spec: ReportSpec, detailed: string[]) {
+  const [row] = await sql<{ timing: StatsRow[] | null; total: number; lessons: Lesson[] }>(
+    db,
+    `WITH res AS MATERIALIZED (
+        SELECT id, reference, severity::text AS severity, tlp, resolved_at,
+               extract(epoch FROM resolved_at - created_at)::float8 AS seconds
+          FROM incidents
+         WHERE resolved_at >= $1 AND resolved_at < $2 AND status IN ('resolved', 'closed')
+      ), shown AS (
+        SELECT id, resolved_at, reference FROM res WHERE tlp = ANY($3)
+         ORDER BY resolved_at, reference LIMIT $4
+      )
+      SELECT (SELECT jsonb_agg(t) FROM (
+                SELECT severity, ${PERCENTILES} FROM res GROUP BY GROUPING SETS ((severity), ())
+              ) t) AS timing,
+             (SELECT count(*) FROM res WHERE tlp = ANY($3))::int AS total,
+             coalesce((
+               SELECT jsonb_agg(jsonb_build_object(
+                        'reference', i.reference, 'title', i.title, 'category', i.category,
+                        'severity', i.severity, 'sector', i.sector, 'tlp', i.tlp,
+                        'reportingState', i.reporting_state,
+                        'resolvedAt', to_char(i.resolved_at AT TIME ZONE 'UTC', 'YYYY-MM-DD"T"HH24:MI:SS.MS"Z"'),
+                        'summary', i.resolution_summary, 'lessons', i.lessons_learned)
+                      ORDER BY s.resolved_at, s.reference)
+                 FROM shown s JOIN incidents i ON i.id = s.id
+             ), '[]'::jsonb) AS lessons`,
+    [spec.from, spec.to, detailed, MAX_LESSONS],
+  );
+  return { timing: toTiming(row.timing ?? []), lessons: { total: row.total, items: row.lessons } };
+}
+
+/** Served by the partial index on transitions, so it stays cheap as the timeline grows. */
 async function countRejected(db: Db, spec: ReportSpec): Promise<number> {
   const [row] = await sql<{ rejected: number }>(
     db,
     `SELECT count(DISTINCT incident_id)::int AS rejected
        FROM timeline_events
-      WHERE type = 'transitioned' AND data->>'to' = 'rejected' AND at >= $1 AND at < $2`,
+      WHERE type = 'transitioned' AND at >= $1 AND at < $2 AND data->>'to' = 'rejected'`,
     [spec.from, spec.to],
   );
   return row.rejected;
@@ -212,14 +267,14 @@ async function countRejected(db: Db, spec: ReportSpec): Promise<number> {
 /**
  * Normalised observables of incidents opened in the period that two or more reporting
  * states share. Listed only when one of their incidents may be detailed to the audience;
- * `total` counts them all.
+ * `total` counts them all. Intake de-duplicates an incident's observables, so a row is
+ * an incident.
  */
 async function transnationalObservables(db: Db, spec: ReportSpec, detailed: string[]) {
   const [row] = await sql<{ total: number; shareable: number; items: TransnationalObservable[] }>(
     db,
-    `WITH per_state AS (
-        SELECT o.type, o.value, i.reporting_state::text AS state,
-               count(DISTINCT i.id)::int AS incidents,
+    `WITH per_state AS MATERIALIZED (
+        SELECT o.type, o.value, i.reporting_state::text AS state, count(*)::int AS incidents,
                bool_or(i.tlp = ANY($3)) AS detailed,
                bool_or(i.tlp = ANY($3) AND i.tlp <> 'TLP:CLEAR') AS above_clear
           FROM incident_observables o JOIN incidents i ON i.id = o.incident_id
@@ -227,65 +282,31 @@ async function transnationalObservables(db: Db, spec: ReportSpec, detailed: stri
          GROUP BY o.type, o.value, i.reporting_state
       ), transnational AS MATERIALIZED (
         SELECT type, value, count(*) AS state_count, sum(incidents)::int AS incidents,
-               jsonb_agg(jsonb_build_object('state', state, 'incidents', incidents) ORDER BY state) AS states,
                bool_or(detailed) AS detailed, bool_or(above_clear) AS above_clear
           FROM per_state
          GROUP BY type, value
         HAVING count(*) >= 2
+      ), shown AS (
+        SELECT * FROM transnational WHERE detailed
+         ORDER BY state_count DESC, incidents DESC, type, value LIMIT $4
+      ), shown_states AS (
+        SELECT s.type, s.value,
+               jsonb_agg(jsonb_build_object('state', p.state, 'incidents', p.incidents) ORDER BY p.state) AS states
+          FROM shown s JOIN per_state p ON p.type = s.type AND p.value = s.value
+         GROUP BY s.type, s.value
       )
       SELECT (SELECT count(*) FROM transnational)::int AS total,
              (SELECT count(*) FROM transnational WHERE detailed)::int AS shareable,
              coalesce((
                SELECT jsonb_agg(jsonb_build_object(
-                        'type', type, 'value', value, 'incidents', incidents, 'states', states,
-                        'tlp', CASE WHEN above_clear THEN 'TLP:GREEN' ELSE 'TLP:CLEAR' END)
-                      ORDER BY state_count DESC, incidents DESC, type, value)
-                 FROM (SELECT * FROM transnational WHERE detailed
-                        ORDER BY state_count DESC, incidents DESC, type, value LIMIT $4) shown
+                        'type', s.type, 'value', s.value, 'incidents', s.incidents, 'states', st.states,
+                        'tlp', CASE WHEN s.above_clear THEN 'TLP:GREEN' ELSE 'TLP:CLEAR' END)
+                      ORDER BY s.state_count DESC, s.incidents DESC, s.type, s.value)
+                 FROM shown s JOIN shown_states st ON st.type = s.type AND st.value = s.value
              ), '[]'::jsonb) AS items`,
     [spec.from, spec.to, detailed, MAX_TRANSNATIONAL],
   );
   return row;
-}
-
-/** Resolved incidents the audience may see in detail, oldest resolution first. */
-async function lessonsLearned(db: Db, spec: ReportSpec, detailed: string[]) {
-  const rows = await sql<{
-    reference: string;
-    title: string;
-    category: string;
-    severity: string;
-    sector: string;
-    tlp: string;
-    reporting_state: string;
-    resolved_at: Date;
-    resolution_summary: string | null;
-    lessons_learned: string | null;
-    total: number;
-  }>(
-    db,
-    `SELECT reference, title, category, severity, sector, tlp, reporting_state, resolved_at,
-            resolution_summary, lessons_learned, count(*) OVER ()::int AS total
-       FROM incidents
-      WHERE resolved_at >= $1 AND resolved_at < $2 AND status IN ('resolved', 'closed')
-        AND tlp = ANY($3)
-      ORDER BY resolved_at, reference
-      LIMIT $4`,
-    [spec.from, spec.to, detailed, MAX_LESSONS],
-  );
-  const items: Lesson[] = rows.map((r) => ({
-    reference: r.reference,
-    title: r.title,
-    category: r.category,
-    severity: r.severity,
-    sector: r.sector,
-    tlp: r.tlp,
-    reportingState: r.reporting_state,
-    resolvedAt: r.resolved_at.toISOString(),
-    summary: r.resolution_summary,
-    lessons: r.lessons_learned,
-  }));
-  return { total: rows[0]?.total ?? 0, items };
 }
 
 function withZeros(counts: KeyCount[], keys: readonly string[]): KeyCount[] {
