@@ -47,6 +47,7 @@ describe('CreateIncidentDto', () => {
   it.each([
     ['title', { title: 'x'.repeat(301) }],
     ['title', { title: '' }],
+    ['title', { title: '   ' }],
     ['description', { description: 'x'.repeat(20_001) }],
     ['category', { category: 'fraud/not-a-type' }],
     ['category', { category: 'fraud' }],

@@ -43,6 +43,7 @@ export class CreateIncidentDto {
   @ApiProperty({ maxLength: 300 })
   @IsString()
   @Length(1, 300)
+  @Matches(/\S/, { message: 'must not be blank' })
   title!: string;
 
   @ApiPropertyOptional({ maxLength: 20_000 })
