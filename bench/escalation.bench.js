@@ -1,8 +1,8 @@
 // Escalation lateness with many pending deadlines, against a baseline in the same run:
 //  - a scratch database gets N dispatches (5 per incident); a sample of SAMPLE of them falls
 //    due in a 30-second window starting LEAD seconds after the insert, the other N - SAMPLE
-//    after the window, spread over the following ~5 minutes (mostly inside the scheduler's
-//    horizon, so they sit in Redis as delayed jobs while the sample fires);
+//    after the window, spread over the following ~5 minutes (pending in PostgreSQL, those of
+//    the next minute also as delayed jobs in Redis, entering as the scheduler's horizon moves);
 //  - the built service starts (role all, its own queue prefix) with the deadlines already
 //    pending, as after a restart;
 //  - lateness = time of the `escalated` timeline entry - the deadline, per sampled dispatch.

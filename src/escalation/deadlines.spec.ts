@@ -36,15 +36,15 @@ describe('deadline arithmetic', () => {
   });
 
   it('holds a job only for deadlines inside the horizon', () => {
-    expect(withinHorizon(new Date(1_000 + 300_000), 1_000, 300_000)).toBe(true);
-    expect(withinHorizon(new Date(1_000 + 300_001), 1_000, 300_000)).toBe(false);
-    expect(withinHorizon(new Date(0), 1_000, 300_000)).toBe(true);
-    expect(withinHorizon(null, 1_000, 300_000)).toBe(false);
+    expect(withinHorizon(new Date(1_000 + 60_000), 1_000, 60_000)).toBe(true);
+    expect(withinHorizon(new Date(1_000 + 60_001), 1_000, 60_000)).toBe(false);
+    expect(withinHorizon(new Date(0), 1_000, 60_000)).toBe(true);
+    expect(withinHorizon(null, 1_000, 60_000)).toBe(false);
   });
 
-  it('looks ahead five minutes, or half the shortest period when that is shorter', () => {
-    expect(scheduleHorizonMs(sla)).toBe(300_000);
+  it('looks ahead a minute, or half the shortest period when that is shorter', () => {
+    expect(scheduleHorizonMs(sla)).toBe(60_000);
     expect(scheduleHorizonMs({ critical: 2, high: 2, medium: 2, low: 2 })).toBe(1_000);
-    expect(scheduleHorizonMs({ critical: 120, high: 3600, medium: 3600, low: 3600 })).toBe(60_000);
+    expect(scheduleHorizonMs({ critical: 90, high: 3600, medium: 3600, low: 3600 })).toBe(45_000);
   });
 });

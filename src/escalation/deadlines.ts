@@ -33,8 +33,12 @@ export function withinHorizon(deadline: Date | null, nowMs: number, horizonMs: n
   return deadline !== null && deadline.getTime() <= nowMs + horizonMs;
 }
 
-/** Deadlines closer than this are held as delayed jobs; later ones wait in PostgreSQL only. */
-export const MAX_HORIZON_MS = 5 * 60_000;
+/**
+ * Deadlines closer than this are held as delayed jobs; later ones wait in PostgreSQL only.
+ * A minute keeps the jobs a start or a Redis flush must re-create few (those of the next
+ * minute, nearest first) while leaving the reconciler a wide margin.
+ */
+export const MAX_HORIZON_MS = 60_000;
 
 /**
  * The scheduler's look-ahead: at most MAX_HORIZON_MS and at most half the shortest

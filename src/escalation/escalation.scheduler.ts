@@ -22,7 +22,7 @@ import { EscalationService } from './escalation.service.js';
 
 const TICK_MS = 500;
 const LEASE_MS = 5_000;
-const BATCH = 1_000;
+const BATCH = 500;
 /** Tick interval while a backlog of deadlines inside the horizon is being scheduled. */
 const BACKLOG_TICK_MS = 50;
 /** A due dispatch no job escalated within this long is escalated by the sweep itself. */
@@ -98,9 +98,12 @@ export class EscalationScheduler implements OnApplicationBootstrap, BeforeApplic
   private schedule(delay: number) {
     if (this.stopped) return;
     this.timer = setTimeout(() => {
+      const started = Date.now();
       this.current = this.tick().then((backlog) => {
         this.current = null;
-        this.schedule(backlog ? BACKLOG_TICK_MS : TICK_MS);
+        // Working off a backlog, rest as long as the tick took: due jobs run in this
+        // process too and get at least half of its time.
+        this.schedule(backlog ? Math.max(BACKLOG_TICK_MS, Date.now() - started) : TICK_MS);
       });
     }, delay);
   }
