@@ -3,6 +3,9 @@ import { Column, Entity, Generated, Index, PrimaryColumn } from 'typeorm';
 /** Append-only (a trigger refuses UPDATE and DELETE); `hash` chains each entry to the one before. */
 @Entity('audit_log')
 @Index(['action', 'seq'])
+@Index('audit_log_target_idx', { synchronize: false })
+@Index('audit_log_actor_idx', { synchronize: false })
+@Index('audit_log_at_idx', { synchronize: false })
 export class AuditEntry {
   @PrimaryColumn({ type: 'bigint' })
   seq!: string;

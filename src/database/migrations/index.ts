@@ -1,6 +1,7 @@
 import { Init1795745672372 } from './1795745672372-Init.js';
 import { IndexesTriggersSeed1795745673372 } from './1795745673372-IndexesTriggersSeed.js';
 import { ReportIndexes1795745674372 } from './1795745674372-ReportIndexes.js';
+import { AuditIndexes1795745679100 } from './1795745679100-AuditIndexes.js';
 
 // Every migration, in order. Generate a new one with
 // `npm run migration:generate -- src/database/migrations/Name` and add it here.
@@ -8,4 +9,5 @@ export const MIGRATIONS = [
   Init1795745672372,
   IndexesTriggersSeed1795745673372,
   ReportIndexes1795745674372,
+  AuditIndexes1795745679100,
 ];
