@@ -17,6 +17,8 @@ describe('Visibility matrix', () => {
   let admin: Api;
   const analysts: Record<string, Api> = {};
   const incidents: { tlp: string; id: string; token: string; dispatched: string[] }[] = [];
+  /** A TLP:CLEAR incident everyone sees, sharing the observable with all of the above. */
+  let anchorId: string;
 
   const visible = (state: string, tlp: string, dispatched: string[]) =>
     state === 'BY' || dispatched.includes(state) || COMMUNITY.has(tlp);
@@ -48,6 +50,18 @@ describe('Visibility matrix', () => {
       });
       incidents.push({ tlp, id: res.body.id, token, dispatched });
     }
+    const coordinator = admin.as(await admin.createKey('coordinator'));
+    const anchor = await coordinator.post('/api/v1/incidents', {
+      title: 'Same CDN seen elsewhere',
+      category: 'intrusions/application-compromise',
+      severity: 'low',
+      tlp: 'TLP:CLEAR',
+      sector: 'other',
+      reportingState: 'TJ',
+      observables: [{ type: 'domain', value: 'CDN.evil.ru' }],
+    });
+    expect(anchor.status).toBe(201);
+    anchorId = anchor.body.id;
   });
 
   afterAll(async () => {
@@ -95,6 +109,32 @@ describe('Visibility matrix', () => {
         if (item.reportingState !== state) expect(item.routing.suggested).toEqual([]);
       }
     }
+  });
+
+  it.each(cases)('%s × %s: timeline, comments, related', async (state, tlp) => {
+    const incident = incidents.find((i) => i.tlp === tlp)!;
+    const api = analysts[state];
+    const expected = visible(state, tlp, incident.dispatched);
+
+    const timeline = await api.get(`/api/v1/incidents/${incident.id}/timeline`);
+    expect(timeline.status).toBe(expected ? 200 : 404);
+    const comment = await api.post(`/api/v1/incidents/${incident.id}/comments`, {
+      body: `note from ${state}`,
+    });
+    expect(comment.status).toBe(expected ? 201 : 404);
+    const related = await api.get(`/api/v1/incidents/${incident.id}/related?limit=200`);
+    expect(related.status).toBe(expected ? 200 : 404);
+    if (!expected) {
+      for (const res of [timeline, comment, related]) expect(res.text).not.toContain(incident.id);
+    }
+
+    const fromAnchor = await api.get(`/api/v1/incidents/${anchorId}/related?limit=200`);
+    expect(fromAnchor.status).toBe(200);
+    const relatedIds = fromAnchor.body.items.map(
+      (r: { incident: { id: string } }) => r.incident.id,
+    );
+    expect(relatedIds.includes(incident.id)).toBe(expected);
+    if (!expected) expect(fromAnchor.text).not.toContain(incident.id);
   });
 
   it.each(cases)('%s × %s: acknowledgement', async (state, tlp) => {
