@@ -139,4 +139,23 @@ describe('Report schedules and recovery across instances', () => {
     expect(published).toHaveLength(ids.length);
     for (const p of published) expect(p.n).toBe(7); // six member states and the center
   }, 120_000);
+
+  it('reinstalls the schedulers after a Redis flush (reconciler pass, every 30 s)', async () => {
+    await deleteRedisKeys(env.redis, `{${env.queuePrefix}}*`);
+    expect(await queue.getJobScheduler('report-weekly')).toBeUndefined();
+    for (const scheduler of ['report-weekly', 'report-monthly']) {
+      await eventually(
+        async () => (await queue.getJobScheduler(scheduler)) !== undefined,
+        `${scheduler} to be reinstalled`,
+        45_000,
+      );
+    }
+    const { rows } = await env.db.query(
+      `SELECT kind, count(*)::int AS n, count(DISTINCT period_from)::int AS periods
+         FROM reports WHERE kind <> 'on-demand' GROUP BY kind`,
+    );
+    // Still one per period: the period rows in PostgreSQL, not Redis, decide.
+    expect(rows).toHaveLength(2);
+    for (const r of rows) expect(r.n).toBe(r.periods);
+  }, 90_000);
 });

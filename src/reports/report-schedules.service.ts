@@ -1,5 +1,5 @@
 import { InjectQueue } from '@nestjs/bullmq';
-import { Inject, Injectable, Logger, OnApplicationBootstrap } from '@nestjs/common';
+import { Inject, Injectable, Logger } from '@nestjs/common';
 import { Queue } from 'bullmq';
 import { DataSource } from 'typeorm';
 import { AuditService } from '../audit/audit.service.js';
@@ -18,7 +18,7 @@ export const SCHEDULER_IDS = { weekly: 'report-weekly', monthly: 'report-monthly
  * once per period however many instances run or however often the schedule fires.
  */
 @Injectable()
-export class ReportSchedules implements OnApplicationBootstrap {
+export class ReportSchedules {
   private readonly logger = new Logger(ReportSchedules.name);
 
   constructor(
@@ -29,8 +29,11 @@ export class ReportSchedules implements OnApplicationBootstrap {
     @Inject(APP_CONFIG) private readonly config: AppConfig,
   ) {}
 
-  /** Upserting is idempotent, so every worker instance may do it at start. */
-  async onApplicationBootstrap() {
+  /**
+   * Upserting is idempotent, so every worker instance does it, at start and on each
+   * reconciler pass (a Redis flush also removes the schedulers).
+   */
+  async ensure(): Promise<void> {
     const schedules = [
       ['weekly', this.config.reportWeeklyCron],
       ['monthly', this.config.reportMonthlyCron],

@@ -2,6 +2,7 @@ import { Injectable, Logger, OnApplicationBootstrap, OnApplicationShutdown } fro
 import { DataSource } from 'typeorm';
 import { sql } from '../common/sql.js';
 import { ReportQueue } from './report-queue.js';
+import { ReportSchedules } from './report-schedules.service.js';
 
 const INTERVAL_MS = 30_000;
 const FIRST_RUN_MS = 2_000;
@@ -10,6 +11,7 @@ const BATCH = 100;
 /**
  * Re-drives reports that PostgreSQL says are queued or running but that have no live job
  * (Redis flushed, enqueue failed, worker gone with its job): nothing requested is lost.
+ * Also (re)installs the weekly and monthly job schedulers. It never blocks start-up.
  */
 @Injectable()
 export class ReportsReconciler implements OnApplicationBootstrap, OnApplicationShutdown {
@@ -20,6 +22,7 @@ export class ReportsReconciler implements OnApplicationBootstrap, OnApplicationS
   constructor(
     private readonly dataSource: DataSource,
     private readonly reportQueue: ReportQueue,
+    private readonly schedules: ReportSchedules,
   ) {}
 
   onApplicationBootstrap() {
@@ -38,6 +41,11 @@ export class ReportsReconciler implements OnApplicationBootstrap, OnApplicationS
   private async runSafely() {
     if (this.running) return;
     this.running = true;
+    try {
+      await this.schedules.ensure();
+    } catch (err) {
+      this.logger.warn(`Report schedules not installed yet: ${String(err)}`);
+    }
     try {
       const n = await this.reconcile();
       if (n > 0) this.logger.warn(`Re-enqueued ${n} report(s) that had no live job`);
