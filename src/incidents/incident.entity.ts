@@ -13,6 +13,7 @@ import {
 @Index('incidents_priority_idx', { synchronize: false })
 @Index('incidents_search_idx', { synchronize: false })
 @Index('incidents_status_created_idx', { synchronize: false })
+@Index('incidents_status_priority_idx', { synchronize: false })
 @Index('incidents_reporting_created_idx', { synchronize: false })
 @Index('incidents_resolved_idx', { synchronize: false })
 export class Incident {

@@ -2,6 +2,7 @@ import { Init1795745672372 } from './1795745672372-Init.js';
 import { IndexesTriggersSeed1795745673372 } from './1795745673372-IndexesTriggersSeed.js';
 import { ReportIndexes1795745674372 } from './1795745674372-ReportIndexes.js';
 import { AuditIndexes1795745679100 } from './1795745679100-AuditIndexes.js';
+import { QueueIndexes1795745680100 } from './1795745680100-QueueIndexes.js';
 
 // Every migration, in order. Generate a new one with
 // `npm run migration:generate -- src/database/migrations/Name` and add it here.
@@ -10,4 +11,5 @@ export const MIGRATIONS = [
   IndexesTriggersSeed1795745673372,
   ReportIndexes1795745674372,
   AuditIndexes1795745679100,
+  QueueIndexes1795745680100,
 ];
