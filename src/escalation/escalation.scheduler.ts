@@ -29,6 +29,7 @@ const BACKLOG_TICK_MS = 50;
 const SWEEP_GRACE_MS = 250;
 const SWEEP_BATCH = 500;
 const SWEEP_CONCURRENCY = 4;
+const WARN_EVERY_MS = 30_000;
 
 // 1 = renewed, 2 = newly acquired (first start, after another holder died, or after a Redis
 // flush: in each case the delayed jobs may be missing), 0 = held by another instance.
@@ -66,6 +67,7 @@ export class EscalationScheduler implements OnApplicationBootstrap, BeforeApplic
   private timer: NodeJS.Timeout | null = null;
   private current: Promise<void> | null = null;
   private stopped = false;
+  private readonly warnedAt = new Map<string, number>();
 
   constructor(
     private readonly dataSource: DataSource,
@@ -99,12 +101,14 @@ export class EscalationScheduler implements OnApplicationBootstrap, BeforeApplic
     if (this.stopped) return;
     this.timer = setTimeout(() => {
       const started = Date.now();
-      this.current = this.tick().then((backlog) => {
-        this.current = null;
-        // Working off a backlog, rest as long as the tick took: due jobs run in this
-        // process too and get at least half of its time.
-        this.schedule(backlog ? Math.max(BACKLOG_TICK_MS, Date.now() - started) : TICK_MS);
-      });
+      this.current = this.tick()
+        .catch(() => false)
+        .then((backlog) => {
+          this.current = null;
+          // Working off a backlog, rest as long as the tick took: due jobs run in this
+          // process too and get at least half of its time.
+          this.schedule(backlog ? Math.max(BACKLOG_TICK_MS, Date.now() - started) : TICK_MS);
+        });
     }, delay);
   }
 
@@ -117,15 +121,23 @@ export class EscalationScheduler implements OnApplicationBootstrap, BeforeApplic
       if (lease === 2) this.watermark = null;
       if (lease > 0) backlog = await this.scheduleHorizon();
     } catch (err) {
-      this.logger.warn(`Escalation scheduling failed: ${String(err)}`);
+      this.warn('schedule', `Escalation scheduling failed: ${String(err)}`);
     }
     try {
       await this.sweepOverdue();
     } catch (err) {
-      this.logger.warn(`Escalation sweep failed: ${String(err)}`);
+      this.warn('sweep', `Escalation sweep failed: ${String(err)}`);
     }
     end();
     return backlog;
+  }
+
+  /** At most one warning per kind every WARN_EVERY_MS: an outage would otherwise log twice a second. */
+  private warn(kind: string, message: string) {
+    const now = Date.now();
+    if (now - (this.warnedAt.get(kind) ?? 0) < WARN_EVERY_MS) return;
+    this.warnedAt.set(kind, now);
+    this.logger.warn(message);
   }
 
   private async holdLease(): Promise<number> {
@@ -184,17 +196,22 @@ export class EscalationScheduler implements OnApplicationBootstrap, BeforeApplic
     const worker = async () => {
       while (next < due.length && !this.stopped) {
         const row = due[next++];
+        let outcome;
         try {
-          const outcome = await this.escalation.escalate(row.id, row.level);
-          if (outcome.kind !== 'escalated') continue;
-          escalationsTotal.inc({ path: 'sweep' });
-          if (withinHorizon(outcome.nextDeadline, Date.now(), this.horizonMs)) {
-            await this.jobs.enqueue([
-              { dispatchId: row.id, level: outcome.level, deadline: outcome.nextDeadline! },
-            ]);
-          }
+          outcome = await this.escalation.escalate(row.id, row.level);
         } catch (err) {
-          this.logger.warn(`Escalating dispatch ${row.id} failed: ${String(err)}`);
+          this.warn('escalate', `Escalating dispatch ${row.id} failed: ${String(err)}`);
+          continue;
+        }
+        if (outcome.kind !== 'escalated') continue;
+        escalationsTotal.inc({ path: 'sweep' });
+        if (withinHorizon(outcome.nextDeadline, Date.now(), this.horizonMs)) {
+          // Best effort: without Redis the next level is swept up like this one.
+          await this.jobs
+            .enqueue([
+              { dispatchId: row.id, level: outcome.level, deadline: outcome.nextDeadline! },
+            ])
+            .catch(() => undefined);
         }
       }
     };
