@@ -494,4 +494,50 @@ describe('Experience-sharing reports', () => {
       });
     }, 60_000);
   });
+
+  describe('incidents filed and triaged through the API', () => {
+    it('counts them like the SQL fixture: opened, rejected, transnational, acknowledged', async () => {
+      const from = new Date(Date.now() - 3600_000).toISOString();
+      const by = admin.as(await admin.createKey('analyst', 'BY'));
+      const ru = admin.as(await admin.createKey('analyst', 'RU'));
+      const incident = (title: string) => ({
+        title,
+        category: 'fraud/phishing',
+        severity: 'high',
+        tlp: 'TLP:GREEN',
+        sector: 'finance',
+        affectedStates: ['KZ'],
+        observables: [{ type: 'domain', value: 'Api-Shared.EXAMPLE.' }],
+      });
+      const a = await by.post('/api/v1/incidents', incident('filed by BY'));
+      const b = await ru.post('/api/v1/incidents', incident('filed by RU'));
+      expect([a.status, b.status]).toEqual([201, 201]);
+      const kz = admin.as(await admin.createKey('analyst', 'KZ'));
+      expect(
+        (await kz.post(`/api/v1/incidents/${a.body.id}/acknowledgements`)).status,
+      ).toBeLessThan(300);
+      const rejected = await coordinator.post(`/api/v1/incidents/${b.body.id}/transitions`, {
+        to: 'rejected',
+        note: 'not an incident',
+      });
+      expect(rejected.status).toBe(200);
+
+      const id = await order({
+        from,
+        to: new Date(Date.now() + 3600_000).toISOString(),
+        audience: 'community',
+      });
+      expect(await settled(id)).toMatchObject({ status: 'ready' });
+      const c = (await analyst.get(`/api/v1/reports/${id}?format=json`)).body;
+      expect(c.totals).toEqual({ opened: 2, resolved: 0, rejected: 1 });
+      expect(c.transnationalObservables.items).toEqual([
+        expect.objectContaining({ type: 'domain', value: 'api-shared.example', incidents: 2 }),
+      ]);
+      expect(c.timings.acknowledgement.overall.count).toBe(1);
+      expect(c.escalations.find((e: any) => e.state === 'KZ')).toMatchObject({
+        dispatches: 2,
+        acknowledged: 1,
+      });
+    }, 60_000);
+  });
 });
