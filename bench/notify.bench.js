@@ -4,13 +4,17 @@
 // Baseline in the same run: a bare HTTP POST round trip to the same receiver at the same rate.
 // Runs the built service (dist/, or BENCH_DIST=.build/x) on a scratch database and queue prefix.
 // Usage: npm run build && node bench/notify.bench.js   (BENCH_RATE, BENCH_SECONDS)
+// BENCH_MODE=outbox skips the intake: events are committed straight into the outbox (as
+// OutboxService writes them) and latency runs from COMMIT to arrival: the pipeline alone.
 // Prints one JSON line per figure and a human summary. Never fails for being slow.
 import { spawn } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
 import http from 'node:http';
 import path from 'node:path';
 import { performance } from 'node:perf_hooks';
+import { randomUUID } from 'node:crypto';
 import { Redis } from 'ioredis';
+import pg from 'pg';
 import { Webhook } from 'standardwebhooks';
 import {
   databaseUrl,
@@ -29,6 +33,7 @@ const WARMUP = 50;
 const DIST = path.resolve(ROOT, process.env.BENCH_DIST ?? 'dist');
 const ADMIN_KEY = 'bench-admin-key-0123456789abcdef';
 const TARGET = 'KZ';
+const MODE = process.env.BENCH_MODE === 'outbox' ? 'outbox' : 'intake';
 
 const sleep = (ms) => new Promise((r) => setTimeout(r, ms));
 
@@ -182,18 +187,44 @@ async function main() {
     });
     const auth = { authorization: `Bearer ${key}` };
     const incidentsUrl = `${service.url}/api/v1/incidents`;
-
-    // Warm-up: connections, JIT, caches.
-    await paced(WARMUP, RATE, () => post(incidentsUrl, incidentBody(), auth));
-    await sleep(1000);
-
-    const count = RATE * SECONDS;
-    const filed = await paced(count, RATE, async () => {
+    const pool = new pg.Pool({ connectionString: databaseUrl(dbName), max: 16 });
+    /** Files one incident (or commits one event); resolves with its id and times. */
+    const fileOne = async () => {
       const sent = performance.now();
+      if (MODE === 'outbox') {
+        const id = randomUUID();
+        const body = {
+          id: randomUUID(),
+          type: 'incident.routed',
+          occurredAt: new Date().toISOString(),
+          data: { incident: { id, reference: 'CCC-2026-000001', title: 'bench' } },
+        };
+        const client = await pool.connect();
+        try {
+          await client.query('BEGIN');
+          await client.query(
+            `INSERT INTO outbox (event_id, type, party, incident_id, payload) VALUES ($1, $2, $3, $4, $5)`,
+            [body.id, body.type, TARGET, id, JSON.stringify(body)],
+          );
+          await client.query(`SELECT pg_notify('ccc_outbox', '')`);
+          await client.query('COMMIT');
+        } finally {
+          client.release();
+        }
+        return { id, sent, answered: performance.now() };
+      }
       const res = await post(incidentsUrl, incidentBody(), auth);
       const answered = performance.now();
       return res.status === 201 ? { id: JSON.parse(res.text).id, sent, answered } : null;
-    });
+    };
+
+    // Warm-up: connections, JIT, caches.
+    await paced(WARMUP, RATE, fileOne);
+    await sleep(1000);
+
+    const count = RATE * SECONDS;
+    const filed = await paced(count, RATE, fileOne);
+    await pool.end();
     const accepted = filed.filter(Boolean);
     const deadline = Date.now() + 30_000;
     while (accepted.some((f) => !receiver.arrivals.has(f.id)) && Date.now() < deadline) {
@@ -218,7 +249,7 @@ async function main() {
     });
     const baseline = summarize(baselineTimes);
 
-    const extra = { rate: RATE, seconds: SECONDS };
+    const extra = { rate: RATE, seconds: SECONDS, mode: MODE };
     figure('notify', 'incidents_accepted', accepted.length, 'count', { ...extra, sent: count });
     figure('notify', 'webhooks_delivered', delivered.length, 'count', extra);
     figure('notify', 'bad_signatures', receiver.badSignatures(), 'count', extra);
@@ -233,8 +264,8 @@ async function main() {
     figure('notify', 'baseline_post_roundtrip_p99', baseline.p99, 'ms', extra);
     figure('notify', 'ratio_p99_to_baseline_p99', after201.p99 / baseline.p99, 'x', extra);
     console.log(
-      `\nnotify: ${delivered.length}/${accepted.length} incidents delivered at ${RATE}/s; ` +
-        `201 -> webhook p50 ${after201.p50.toFixed(1)} ms, p99 ${after201.p99.toFixed(1)} ms ` +
+      `\nnotify (${MODE}): ${delivered.length}/${accepted.length} delivered at ${RATE}/s; ` +
+        `${MODE === 'outbox' ? 'commit' : '201'} -> webhook p50 ${after201.p50.toFixed(1)} ms, p99 ${after201.p99.toFixed(1)} ms ` +
         `(target p99 < 100 ms); bare POST round trip p50 ${baseline.p50.toFixed(1)} ms, ` +
         `p99 ${baseline.p99.toFixed(1)} ms; intake 201 p99 ${intake.p99.toFixed(1)} ms`,
     );

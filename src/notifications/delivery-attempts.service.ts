@@ -1,7 +1,9 @@
 import { Inject, Injectable, Logger } from '@nestjs/common';
+import { InjectDataSource } from '@nestjs/typeorm';
 import { DataSource, EntityManager } from 'typeorm';
 import { SYSTEM_ACTOR } from '../common/principal.js';
 import { sql } from '../common/sql.js';
+import { NOTIFICATIONS_DB } from './notifications.db.js';
 import { APP_CONFIG, AppConfig } from '../config/config.js';
 import { TimelineService } from '../timeline/timeline.service.js';
 import { AttemptResult } from './delivery-result.js';
@@ -38,7 +40,7 @@ export class DeliveryAttemptsService {
   private readonly logger = new Logger(DeliveryAttemptsService.name);
 
   constructor(
-    private readonly dataSource: DataSource,
+    @InjectDataSource(NOTIFICATIONS_DB) private readonly dataSource: DataSource,
     private readonly timeline: TimelineService,
     private readonly webhooks: WebhookSender,
     private readonly email: EmailSender,

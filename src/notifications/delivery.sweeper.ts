@@ -1,6 +1,8 @@
 import { Injectable, Logger, OnApplicationBootstrap, OnModuleDestroy } from '@nestjs/common';
+import { InjectDataSource } from '@nestjs/typeorm';
 import { DataSource } from 'typeorm';
 import { sql } from '../common/sql.js';
+import { NOTIFICATIONS_DB } from './notifications.db.js';
 import { DeliveryQueue } from './delivery.queue.js';
 import { OutboxRelay } from './outbox.relay.js';
 
@@ -21,7 +23,7 @@ export class DeliverySweeper implements OnApplicationBootstrap, OnModuleDestroy 
   private running: Promise<void> | null = null;
 
   constructor(
-    private readonly dataSource: DataSource,
+    @InjectDataSource(NOTIFICATIONS_DB) private readonly dataSource: DataSource,
     private readonly queue: DeliveryQueue,
     private readonly relay: OutboxRelay,
   ) {}

@@ -6,8 +6,10 @@ import {
   OnModuleDestroy,
 } from '@nestjs/common';
 import pg from 'pg';
+import { InjectDataSource } from '@nestjs/typeorm';
 import { DataSource } from 'typeorm';
 import { sql } from '../common/sql.js';
+import { NOTIFICATIONS_DB } from './notifications.db.js';
 import { APP_CONFIG, AppConfig } from '../config/config.js';
 import { DeliveryQueue } from './delivery.queue.js';
 import { OUTBOX_CHANNEL } from './outbox.service.js';
@@ -15,6 +17,11 @@ import { OUTBOX_CHANNEL } from './outbox.service.js';
 const BATCH = 200;
 const SWEEP_MS = 2_000;
 const RECONNECT_MS = 1_000;
+/**
+ * Delivery ids (the `webhook-id`) are UUIDv5 of (event, contact): should a relay's work be
+ * lost and redone, the same delivery gets the same id.
+ */
+const DELIVERY_ID_NAMESPACE = '0b6f4a5e-2f61-4d3c-9a1e-6c0d8e7f5a21';
 
 /**
  * Publishes outbox rows: one delivery per contact of the row's party, then one queue job
@@ -30,7 +37,7 @@ export class OutboxRelay implements OnApplicationBootstrap, OnModuleDestroy {
   private stopped = false;
 
   constructor(
-    private readonly dataSource: DataSource,
+    @InjectDataSource(NOTIFICATIONS_DB) private readonly dataSource: DataSource,
     private readonly deliveryQueue: DeliveryQueue,
     @Inject(APP_CONFIG) private readonly config: AppConfig,
   ) {}
@@ -88,8 +95,9 @@ export class OutboxRelay implements OnApplicationBootstrap, OnModuleDestroy {
        ), published AS (
          UPDATE outbox o SET published_at = now() FROM claimed c WHERE o.seq = c.seq RETURNING 1
        ), created AS (
-         INSERT INTO deliveries (event_id, event, incident_id, party, contact_id, channel)
-         SELECT c.event_id, c.type, c.incident_id, c.party, ct.id, ct.type
+         INSERT INTO deliveries (id, event_id, event, incident_id, party, contact_id, channel)
+         SELECT uuid_generate_v5($2::uuid, c.event_id || '/' || ct.id),
+                c.event_id, c.type, c.incident_id, c.party, ct.id, ct.type
          FROM claimed c JOIN contacts ct ON ct.party = c.party
          ORDER BY c.seq, ct.position
          ON CONFLICT (event_id, contact_id) DO NOTHING
@@ -97,7 +105,7 @@ export class OutboxRelay implements OnApplicationBootstrap, OnModuleDestroy {
        )
        SELECT p.claimed, d.id, d.next_attempt_at
        FROM (SELECT count(*)::int AS claimed FROM published) p LEFT JOIN created d ON true`,
-      [BATCH],
+      [BATCH, DELIVERY_ID_NAMESPACE],
     );
     // After commit: a job never points at a delivery that does not exist yet.
     await this.deliveryQueue.enqueue(
