@@ -211,6 +211,52 @@ describe('Reclassification and assignment (PATCH)', () => {
     expect(stored.body).toMatchObject({ severity: 'medium', category: 'fraud/phishing' });
   });
 
+  it('pages a severity- and status-filtered priority queue oldest first, each once', async () => {
+    const category = 'vulnerable/vulnerable-system';
+    const made: { id: string; severity: string; status: string }[] = [];
+    for (const [i, severity] of [
+      'low',
+      'high',
+      'low',
+      'critical',
+      'low',
+      'high',
+      'low',
+    ].entries()) {
+      const id = await create({ severity, category, title: `queue ${i}` });
+      const status = i % 2 === 0 ? 'triaged' : 'new';
+      if (status === 'triaged') {
+        await coordinator.post(`/api/v1/incidents/${id}/transitions`, { to: 'triaged' });
+      }
+      made.push({ id, severity, status });
+    }
+    const pages = async (query: string) => {
+      const ids: string[] = [];
+      let cursor: string | null = null;
+      do {
+        const res: any = await coordinator.get(
+          `/api/v1/incidents?category=${category}&sort=priority&limit=1&${query}${cursor ? `&cursor=${cursor}` : ''}`,
+        );
+        expect(res.status).toBe(200);
+        ids.push(...res.body.items.map((i: { id: string }) => i.id));
+        cursor = res.body.nextCursor;
+      } while (cursor);
+      return ids;
+    };
+    const expected = (pick: (m: (typeof made)[number]) => boolean) =>
+      made.filter(pick).map((m) => m.id);
+    expect(await pages('severity=low')).toEqual(expected((m) => m.severity === 'low'));
+    expect(await pages('severity=high')).toEqual(expected((m) => m.severity === 'high'));
+    expect(await pages('status=triaged&severity=low')).toEqual(
+      expected((m) => m.severity === 'low' && m.status === 'triaged'),
+    );
+    expect(await pages('status=new')).toEqual([
+      ...expected((m) => m.status === 'new' && m.severity === 'critical'),
+      ...expected((m) => m.status === 'new' && m.severity === 'high'),
+    ]);
+    expect(await pages('severity=medium')).toEqual([]);
+  });
+
   it('is for coordinators only; unknown incidents are 404', async () => {
     const id = await create();
     expect((await analystKZ.patch(`/api/v1/incidents/${id}`, { severity: 'low' })).status).toBe(
