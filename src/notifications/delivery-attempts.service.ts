@@ -57,7 +57,7 @@ export class DeliveryAttemptsService {
   }
 
   /**
-   * Takes a lease (millisecond precision, so it compares equal after a round trip) on a pending, due delivery (next_attempt_at moves past the attempt), so
+   * Takes a lease on a pending, due delivery (next_attempt_at moves past the attempt), so
    * two jobs for one delivery never send at once. Not pending: nothing to do. Not due:
    * make sure a job exists for when it is.
    */
@@ -87,9 +87,11 @@ export class DeliveryAttemptsService {
     const [row] = await sql<ClaimedDelivery>(
       this.dataSource,
       `WITH claimed AS (
+         -- Millisecond precision, so the lease compares equal after a round trip.
          UPDATE deliveries
-         SET next_attempt_at = date_trunc('milliseconds', clock_timestamp() + make_interval(secs => $2)),
-                               updated_at = now()
+         SET next_attempt_at =
+               date_trunc('milliseconds', clock_timestamp() + make_interval(secs => $2)),
+             updated_at = now()
          WHERE id = $1 AND status = 'pending' AND next_attempt_at <= clock_timestamp()
          RETURNING id, event_id, event, incident_id, party, channel, attempts, contact_id,
                    next_attempt_at AS lease)
