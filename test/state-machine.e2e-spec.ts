@@ -303,6 +303,20 @@ describe('Incident state machine over HTTP', () => {
     }
   });
 
+  it('never lets two incidents become duplicates of each other', async () => {
+    for (let round = 0; round < 5; round++) {
+      const [a, b] = [await create(), await create()];
+      const results = await Promise.all([
+        transition(a, { to: 'duplicate', duplicateOf: b }),
+        transition(b, { to: 'duplicate', duplicateOf: a }),
+      ]);
+      expect(results.map((r) => r.status).sort()).toEqual([200, 400]);
+      const loser = results.find((r) => r.status === 400)!;
+      expect(loser.body.errors[0]).toMatchObject({ field: 'duplicateOf' });
+      expect(loser.body.errors[0].message).toContain('itself a duplicate');
+    }
+  });
+
   it('writes incident.updated for the reporting and each dispatched state, trimmed per party', async () => {
     const id = await create();
     expect((await transition(id, { to: 'triaged' })).status).toBe(200);

@@ -33,14 +33,18 @@ export class TransitionsService {
   ) {}
 
   /**
-   * The incident row is locked first, so concurrent transitions run one after the other
-   * and the later one is judged against the status the earlier one left (409 when it no
-   * longer applies). The UPDATE is also conditional on the version read under the lock.
+   * The incident row is locked first (through the visibility-scoped lookup), so concurrent
+   * transitions run one after the other and the later one is judged against the status the
+   * earlier one left (409 when it no longer applies). The UPDATE is also conditional on the
+   * status read under the lock, and bumps the version.
    */
   async transition(principal: Principal, id: string, dto: TransitionDto): Promise<IncidentView> {
     return this.dataSource.transaction(async (manager) => {
-      const [row] = await this.lockVisible(manager, principal, id);
-      const from = row.status as Status;
+      await this.lockOriginalFirst(manager, principal, id, dto);
+      const current = await this.incidents.findVisibleOrThrow(principal, id, manager, {
+        forUpdate: true,
+      });
+      const from = current.status as Status;
       const to = dto.to as Status;
       const check = checkTransition(from, to, dto, id);
       if (check.kind === 'illegal') {
@@ -53,8 +57,8 @@ export class TransitionsService {
       const effect = transitionEffect(from, to, dto);
       if (effect.duplicateOf) await this.checkOriginal(manager, principal, effect.duplicateOf);
 
-      await this.write(manager, id, row.version, to, effect);
-      await this.moveDeadlines(manager, id, from, to, row.severity);
+      await this.write(manager, id, from, to, effect);
+      await this.moveDeadlines(manager, id, from, to, current.severity);
       const note = dto.note?.trim() || null;
       const actor = actorOf(principal);
       await this.timeline.add(manager, [
@@ -84,14 +88,21 @@ export class TransitionsService {
     });
   }
 
-  /** Locks the row through the visibility-scoped lookup; reads the version it holds. */
-  private async lockVisible(manager: EntityManager, principal: Principal, id: string) {
-    await this.incidents.findVisibleOrThrow(principal, id, manager, { forUpdate: true });
-    return sql<{ status: string; version: number; severity: string }>(
-      manager,
-      'SELECT status, version, severity FROM incidents WHERE id = $1',
-      [id],
-    );
+  /**
+   * Marking a duplicate locks both incidents, always the lower id first: two crossing
+   * requests (A duplicate of B, B duplicate of A) then run one after the other instead of
+   * deadlocking, and the second finds its original already a duplicate.
+   */
+  private async lockOriginalFirst(
+    manager: EntityManager,
+    principal: Principal,
+    id: string,
+    dto: TransitionDto,
+  ): Promise<void> {
+    const original = dto.to === 'duplicate' ? dto.duplicateOf?.toLowerCase() : undefined;
+    if (original && original < id.toLowerCase()) {
+      await this.incidents.findVisible(principal, original, manager, { forUpdate: true });
+    }
   }
 
   /**
@@ -99,7 +110,9 @@ export class TransitionsService {
    * at the original instead keeps every chain one link long and free of cycles).
    */
   private async checkOriginal(manager: EntityManager, principal: Principal, originalId: string) {
-    const original = await this.incidents.findVisible(principal, originalId, manager);
+    const original = await this.incidents.findVisible(principal, originalId, manager, {
+      forUpdate: true,
+    });
     if (!original) {
       throw Problem.validation([{ field: 'duplicateOf', message: 'no such incident' }]);
     }
@@ -116,7 +129,7 @@ export class TransitionsService {
   private async write(
     manager: EntityManager,
     id: string,
-    version: number,
+    from: Status,
     to: Status,
     effect: TransitionEffect,
   ): Promise<void> {
@@ -128,11 +141,11 @@ export class TransitionsService {
          resolved_at = CASE $7::text WHEN 'now' THEN now() WHEN 'clear' THEN NULL
                        ELSE resolved_at END,
          duplicate_of = coalesce($8::uuid, duplicate_of)
-       WHERE id = $1 AND version = $2
+       WHERE id = $1 AND status = $2
        RETURNING id`,
       [
         id,
-        version,
+        from,
         to,
         effect.resolutionSummary !== undefined,
         effect.resolutionSummary ?? null,
@@ -142,7 +155,11 @@ export class TransitionsService {
       ],
     );
     // Cannot happen under the row lock; kept so the guarantee does not rest on it alone.
-    if (updated.length === 0) throw Problem.conflict('The incident changed meanwhile; retry');
+    if (updated.length === 0) {
+      throw Problem.conflict(`The incident left status ${from} meanwhile; retry`, {
+        requestedStatus: to,
+      });
+    }
   }
 
   /**
