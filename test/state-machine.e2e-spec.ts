@@ -1,5 +1,6 @@
 import { Api } from './support/api.js';
 import { createTestEnv, Service, startService, TestEnv } from './support/service.js';
+import { eventually } from './support/webhook-receiver.js';
 
 const MISSING = '00000000-0000-4000-8000-000000000000';
 
@@ -355,6 +356,32 @@ describe('Incident state machine over HTTP', () => {
     expect(res.body.items.every((e: { actor: string }) => e.actor.startsWith('coordinator:'))).toBe(
       true,
     );
+  });
+
+  it('the escalation engine skips a resolved incident and escalates it again once reopened', async () => {
+    const id = await createIn('resolved');
+    const dispatch = async () =>
+      (
+        await env.db.query(
+          'SELECT escalation_level, ack_deadline FROM dispatches WHERE incident_id = $1',
+          [id],
+        )
+      ).rows[0];
+    // As if a deadline had been due when the incident was resolved.
+    const overdue = () =>
+      env.db.query(
+        "UPDATE dispatches SET ack_deadline = now() - interval '1 second' WHERE incident_id = $1",
+        [id],
+      );
+    await overdue();
+    await eventually(async () => (await dispatch()).ack_deadline === null, 'the sweep to drop it');
+    expect((await dispatch()).escalation_level).toBe(0);
+    expect(await timelineTypes(id)).not.toContain('escalated');
+
+    expect((await transition(id, { to: 'in_progress' })).status).toBe(200);
+    await overdue();
+    await eventually(async () => (await dispatch()).escalation_level === 1, 'an escalation');
+    expect(await timelineTypes(id)).toContain('escalated');
   });
 
   it('stops escalation when resolved and resumes it on reopening', async () => {
