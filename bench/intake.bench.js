@@ -60,7 +60,7 @@ const PGBENCH_SCRIPT = `
 BEGIN;
 WITH i AS (
   INSERT INTO incidents (id, reference, title, description, category, severity, tlp, sector, reporting_state, affected_states)
-  VALUES (gen_random_uuid(), 'B-' || :client_id || '-' || :n || '-' || txid_current(), 'Phishing campaign wave', 'Credential-harvesting pages impersonating a ministry portal.', 'fraud/phishing', 'high', 'TLP:AMBER', 'government', 'BY', '{KZ}')
+  VALUES (gen_random_uuid(), 'B-' || txid_current(), 'Phishing campaign wave', 'Credential-harvesting pages impersonating a ministry portal.', 'fraud/phishing', 'high', 'TLP:AMBER', 'government', 'BY', '{KZ}')
   RETURNING id
 ), o AS (
   INSERT INTO incident_observables (incident_id, position, type, value)
