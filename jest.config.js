@@ -14,6 +14,8 @@ const shared = {
 export default {
   // A global option: e2e files start real services, which takes seconds on 2 busy cores.
   testTimeout: 60000,
+  // E2E files mostly wait on child processes and I/O; three workers keep 2 cores busy.
+  maxWorkers: 3,
   projects: [
     { ...shared, displayName: 'unit', testMatch: ['<rootDir>/src/**/*.spec.ts'] },
     {
