@@ -42,6 +42,11 @@ describe('loadConfig', () => {
     expect(config.reportWeeklyCron).toBe('*/5 * * * * *');
   });
 
+  it('has no metrics port unless CCC_METRICS_PORT is set', () => {
+    expect(loadConfig({}).metricsPort).toBeUndefined();
+    expect(loadConfig({ CCC_METRICS_PORT: '9464' }).metricsPort).toBe(9464);
+  });
+
   it.each([
     ['PORT', '70000'],
     ['PORT', 'abc'],
@@ -56,6 +61,7 @@ describe('loadConfig', () => {
     ['SMTP_URL', 'mail.example.org'],
     ['CCC_REPORT_MONTHLY_CRON', 'monthly'],
     ['CCC_BOOTSTRAP_ADMIN_KEY', 'short'],
+    ['CCC_METRICS_PORT', '0'],
   ])('refuses %s=%s naming the variable', (name, value) => {
     expect(() => loadConfig({ [name]: value })).toThrow(ConfigError);
     expect(() => loadConfig({ [name]: value })).toThrow(name);

@@ -25,6 +25,8 @@ export interface AppConfig {
   reportMonthlyCron: string;
   logLevel: string;
   publicUrl: string;
+  /** Role worker: where GET /metrics is served; unset means no listener. */
+  metricsPort?: number;
 }
 
 export class ConfigError extends Error {}
@@ -37,7 +39,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): AppConfig {
     const value = env[key];
     if (value !== undefined && value !== '') raw[key] = value;
   }
-  for (const key of ['CCC_BOOTSTRAP_ADMIN_KEY', 'SMTP_URL', 'CCC_PUBLIC_URL']) {
+  for (const key of ['CCC_BOOTSTRAP_ADMIN_KEY', 'SMTP_URL', 'CCC_PUBLIC_URL', 'CCC_METRICS_PORT']) {
     if (env[key]) raw[key] = env[key];
   }
   const parsed = plainToInstance(EnvSchema, raw, { exposeDefaultValues: true });
@@ -67,5 +69,6 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): AppConfig {
     reportMonthlyCron: parsed.CCC_REPORT_MONTHLY_CRON,
     logLevel: parsed.LOG_LEVEL,
     publicUrl: parsed.CCC_PUBLIC_URL ?? `http://localhost:${parsed.PORT}`,
+    metricsPort: parsed.CCC_METRICS_PORT,
   };
 }

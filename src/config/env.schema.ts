@@ -129,4 +129,12 @@ export class EnvSchema {
   @Matches(/^https?:\/\/.+/, { message: 'must be an http(s):// URL' })
   @IsOptional()
   CCC_PUBLIC_URL?: string;
+
+  /** Worker role only: a port serving GET /metrics (the other roles serve it on PORT). */
+  @IsOptional()
+  @Transform(toInt)
+  @IsInt()
+  @Min(1)
+  @Max(65535)
+  CCC_METRICS_PORT?: number;
 }
