@@ -3,6 +3,7 @@ import { NestFactory } from '@nestjs/core';
 import { Logger } from 'nestjs-pino';
 import { AppModule } from './app.module.js';
 import { AppConfig } from './config/config.js';
+import { serveMetrics } from './metrics/metrics-server.js';
 
 /** Queue workers and background loops only, no HTTP server (role `worker`). */
 export async function bootstrapWorker(config: AppConfig): Promise<INestApplicationContext> {
@@ -10,7 +11,10 @@ export async function bootstrapWorker(config: AppConfig): Promise<INestApplicati
     bufferLogs: true,
   });
   app.useLogger(app.get(Logger));
-  app.enableShutdownHooks();
+  // SIGTERM: Nest drains (see QueueDrainService), then the process exits 0.
+  app.enableShutdownHooks([], { useProcessExit: true });
   await app.init();
+  // Last, so a scrape answering means every consumer and loop has started.
+  if (config.metricsPort !== undefined) await serveMetrics(config.metricsPort);
   return app;
 }

@@ -11,6 +11,7 @@ import { DiscoveryModule } from '@nestjs/core';
 import { Redis } from 'ioredis';
 import { APP_CONFIG, AppConfig } from '../config/config.js';
 import { QueueDrainService } from './queue-drain.service.js';
+import { QueueMetrics } from './queue.metrics.js';
 import { QueueName } from './queues.js';
 import { redisOptions, warnUnlessNoEviction } from './redis.js';
 
@@ -34,6 +35,7 @@ const queues = Object.values(QueueName).map((name) => ({ name }));
   ],
   providers: [
     QueueDrainService,
+    QueueMetrics,
     {
       provide: REDIS,
       inject: [APP_CONFIG],

@@ -77,6 +77,7 @@ export async function freePort(): Promise<number> {
 }
 
 export interface Service {
+  /** The HTTP API; for role worker, its metrics listener (GET /metrics only). */
   url: string;
   port: number;
   process: ChildProcess;
@@ -90,14 +91,20 @@ export interface Service {
 export interface StartOptions {
   env?: Record<string, string>;
   role?: 'api' | 'worker' | 'all';
-  /** Wait for /health/ready (not possible for role=worker). */
+  /**
+   * Wait for /health/ready; for role=worker (no HTTP server), for GET /metrics on
+   * CCC_METRICS_PORT, which it serves once started.
+   */
   waitReady?: boolean;
   timeoutMs?: number;
 }
 
 export async function startService(testEnv: TestEnv, options: StartOptions = {}): Promise<Service> {
-  const port = await freePort();
   const role = options.role ?? 'all';
+  const port =
+    role === 'worker' && options.env?.CCC_METRICS_PORT
+      ? Number(options.env.CCC_METRICS_PORT)
+      : await freePort();
   const child = spawn(process.execPath, [path.join(DIST, 'main.js')], {
     env: {
       PATH: process.env.PATH ?? '',
@@ -110,6 +117,7 @@ export async function startService(testEnv: TestEnv, options: StartOptions = {})
       CCC_WEBHOOK_ALLOW_PRIVATE: 'true',
       CCC_WEBHOOK_BACKOFF_MS: '100',
       LOG_LEVEL: 'warn',
+      ...(role === 'worker' ? { CCC_METRICS_PORT: String(port) } : {}),
       ...options.env,
     },
     stdio: ['ignore', 'pipe', 'pipe'],
@@ -136,20 +144,26 @@ export async function startService(testEnv: TestEnv, options: StartOptions = {})
       await exited;
     },
   };
-  if (options.waitReady !== false && role !== 'worker') {
-    await waitReady(service, exited, options.timeoutMs ?? 30_000);
+  if (options.waitReady !== false) {
+    const probe = role === 'worker' ? '/metrics' : '/health/ready';
+    await waitReady(service, probe, exited, options.timeoutMs ?? 30_000);
   }
   return service;
 }
 
-async function waitReady(service: Service, exited: Promise<number | null>, timeoutMs: number) {
+async function waitReady(
+  service: Service,
+  probe: string,
+  exited: Promise<number | null>,
+  timeoutMs: number,
+) {
   const deadline = Date.now() + timeoutMs;
   let dead = false;
   void exited.then(() => (dead = true));
   while (Date.now() < deadline) {
     if (dead) throw new Error(`service exited during start-up:\n${service.logs()}`);
     try {
-      const res = await fetch(`${service.url}/health/ready`);
+      const res = await fetch(`${service.url}${probe}`);
       if (res.ok) return;
     } catch {
       // not listening yet
