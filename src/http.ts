@@ -2,10 +2,11 @@ import { randomUUID } from 'node:crypto';
 import helmet from '@fastify/helmet';
 import { INestApplication, RequestMethod } from '@nestjs/common';
 import { NestFactory } from '@nestjs/core';
-import { FastifyAdapter, NestFastifyApplication } from '@nestjs/platform-fastify';
+import { NestFastifyApplication } from '@nestjs/platform-fastify';
 import { DocumentBuilder, SwaggerModule } from '@nestjs/swagger';
 import { Logger } from 'nestjs-pino';
 import { AppModule } from './app.module.js';
+import { DrainingFastifyAdapter } from './common/draining-adapter.js';
 import { createValidationPipe } from './common/validation.js';
 import { AppConfig } from './config/config.js';
 import { httpDuration, httpRequests } from './metrics/metrics.js';
@@ -15,8 +16,10 @@ export const BODY_LIMIT = 1024 * 1024;
 
 /** The HTTP API (roles `api` and `all`). */
 export async function bootstrapHttp(config: AppConfig): Promise<INestApplication> {
-  const adapter = new FastifyAdapter({
+  const adapter = new DrainingFastifyAdapter({
     bodyLimit: BODY_LIMIT,
+    // Draining on SIGTERM serves what still arrives on open connections (see the adapter).
+    return503OnClosing: false,
     trustProxy: true,
     requestIdHeader: 'x-request-id',
     genReqId: () => randomUUID(),
@@ -29,7 +32,8 @@ export async function bootstrapHttp(config: AppConfig): Promise<INestApplication
     },
   );
   app.useLogger(app.get(Logger));
-  app.enableShutdownHooks();
+  // SIGTERM: drain (see DrainingFastifyAdapter and QueueDrainService), then exit 0.
+  app.enableShutdownHooks([], { useProcessExit: true });
   app.setGlobalPrefix('api/v1', {
     exclude: [
       { path: 'health/live', method: RequestMethod.GET },

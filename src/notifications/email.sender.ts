@@ -1,4 +1,4 @@
-import { Inject, Injectable, OnModuleDestroy } from '@nestjs/common';
+import { Inject, Injectable, OnApplicationShutdown } from '@nestjs/common';
 import { createTransport, Transporter } from 'nodemailer';
 import { APP_CONFIG, AppConfig } from '../config/config.js';
 import { AttemptResult } from './delivery-result.js';
@@ -12,7 +12,7 @@ export interface EmailMessage {
 }
 
 @Injectable()
-export class EmailSender implements OnModuleDestroy {
+export class EmailSender implements OnApplicationShutdown {
   private transport?: Transporter;
   private readonly from: string;
 
@@ -62,7 +62,8 @@ export class EmailSender implements OnModuleDestroy {
     return this.transport;
   }
 
-  onModuleDestroy() {
+  /** After the queue workers drained (QueueDrainService): closing cuts in-flight sends. */
+  onApplicationShutdown() {
     this.transport?.close();
   }
 }

@@ -1,4 +1,4 @@
-import { Inject, Injectable } from '@nestjs/common';
+import { Inject, Injectable, OnApplicationShutdown } from '@nestjs/common';
 import http from 'node:http';
 import https from 'node:https';
 import type { LookupFunction } from 'node:net';
@@ -30,7 +30,7 @@ function pinnedLookup(target: ResolvedTarget): LookupFunction {
 }
 
 @Injectable()
-export class WebhookSender {
+export class WebhookSender implements OnApplicationShutdown {
   private readonly agents = {
     http: new http.Agent({ keepAlive: true, maxSockets: 50 }),
     https: new https.Agent({ keepAlive: true, maxSockets: 50 }),
@@ -105,7 +105,8 @@ export class WebhookSender {
     });
   }
 
-  onModuleDestroy() {
+  /** After the queue workers drained (QueueDrainService): destroying cuts in-flight sends. */
+  onApplicationShutdown() {
     this.agents.http.destroy();
     this.agents.https.destroy();
   }

@@ -1,4 +1,9 @@
-import { Injectable, Logger, OnApplicationBootstrap, OnApplicationShutdown } from '@nestjs/common';
+import {
+  BeforeApplicationShutdown,
+  Injectable,
+  Logger,
+  OnApplicationBootstrap,
+} from '@nestjs/common';
 import { DataSource } from 'typeorm';
 import { sql } from '../common/sql.js';
 import { ReportQueue } from './report-queue.js';
@@ -14,10 +19,11 @@ const BATCH = 100;
  * Also (re)installs the weekly and monthly job schedulers. It never blocks start-up.
  */
 @Injectable()
-export class ReportsReconciler implements OnApplicationBootstrap, OnApplicationShutdown {
+export class ReportsReconciler implements OnApplicationBootstrap, BeforeApplicationShutdown {
   private readonly logger = new Logger(ReportsReconciler.name);
   private timer?: NodeJS.Timeout;
-  private running = false;
+  private running: Promise<void> | null = null;
+  private stopped = false;
 
   constructor(
     private readonly dataSource: DataSource,
@@ -33,14 +39,21 @@ export class ReportsReconciler implements OnApplicationBootstrap, OnApplicationS
     }, FIRST_RUN_MS);
   }
 
-  onApplicationShutdown() {
+  /** Before the database pool and Redis clients close: let a pass in progress finish. */
+  async beforeApplicationShutdown() {
+    this.stopped = true;
     clearTimeout(this.timer);
     clearInterval(this.timer);
+    await this.running;
   }
 
-  private async runSafely() {
-    if (this.running) return;
-    this.running = true;
+  private runSafely(): Promise<void> {
+    if (this.running || this.stopped) return Promise.resolve();
+    this.running = this.run().finally(() => (this.running = null));
+    return this.running;
+  }
+
+  private async run() {
     try {
       await this.schedules.ensure();
     } catch (err) {
@@ -51,8 +64,6 @@ export class ReportsReconciler implements OnApplicationBootstrap, OnApplicationS
       if (n > 0) this.logger.warn(`Re-enqueued ${n} report(s) that had no live job`);
     } catch (err) {
       this.logger.warn(`Report reconciliation skipped: ${String(err)}`);
-    } finally {
-      this.running = false;
     }
   }
 
