@@ -10,6 +10,8 @@ export const ROOT = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '
 export const PG_ADMIN_URL =
   process.env.BENCH_PG_URL ?? 'postgres://postgres@127.0.0.1:5432/postgres';
 export const REDIS_URL = process.env.BENCH_REDIS_URL ?? 'redis://127.0.0.1:6379';
+/** The build under test: dist/ (npm run build), or another one with BENCH_DIST=.build/x. */
+export const DIST = path.resolve(ROOT, process.env.BENCH_DIST ?? 'dist');
 
 export function scratchName(label) {
   return `ccc_bench_${label}_${randomBytes(3).toString('hex')}`;
@@ -29,7 +31,7 @@ export async function dropDatabase(name) {
 /** Creates and migrates a scratch database with the built service's migrations. */
 export async function migratedDatabase(label) {
   const name = scratchName(label);
-  const { prepareDatabase } = await import(path.join(ROOT, 'dist/database/prepare-database.js'));
+  const { prepareDatabase } = await import(path.join(DIST, 'database/prepare-database.js'));
   await prepareDatabase(databaseUrl(name));
   return { name, url: databaseUrl(name), drop: () => dropDatabase(name) };
 }
@@ -45,10 +47,14 @@ export async function freePort() {
   });
 }
 
-/** Starts dist/main.js and waits until /health/ready answers (roles api/all). */
+/**
+ * Starts DIST/main.js and waits until /health/ready answers (roles api/all).
+ * BENCH_NODE_ARGS adds Node flags, e.g. `--cpu-prof --cpu-prof-dir=/tmp/prof`.
+ */
 export async function startService(env) {
   const port = env.PORT ?? String(await freePort());
-  const child = spawn(process.execPath, [path.join(ROOT, 'dist/main.js')], {
+  const nodeArgs = (process.env.BENCH_NODE_ARGS ?? '').split(' ').filter(Boolean);
+  const child = spawn(process.execPath, [...nodeArgs, path.join(DIST, 'main.js')], {
     env: { PATH: process.env.PATH, LOG_LEVEL: 'warn', REDIS_URL, ...env, PORT: port },
     stdio: ['ignore', 'inherit', 'inherit'],
   });
