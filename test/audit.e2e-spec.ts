@@ -170,3 +170,69 @@ describe('audit log: listing, verification and tamper detection', () => {
     ).rejects.toThrow(/append-only/);
   });
 });
+
+describe('audit chain with concurrent writers on two instances', () => {
+  let env: TestEnv;
+  const services: Service[] = [];
+
+  beforeAll(async () => {
+    env = await createTestEnv('audit-two');
+    services.push(await startService(env, { role: 'api' }));
+    services.push(await startService(env, { role: 'all' }));
+  });
+
+  afterAll(async () => {
+    await Promise.all(services.map((s) => s.stop()));
+    await env?.cleanup();
+  });
+
+  it('links every entry of both into one valid chain', async () => {
+    const [a, b] = services.map((s) => new Api(s.url));
+    const analysts = await Promise.all([
+      a.createKey('analyst', 'BY'),
+      b.createKey('analyst', 'KZ'),
+    ]);
+    const incident = {
+      title: 'Audit race',
+      category: 'fraud/phishing',
+      severity: 'low',
+      tlp: 'TLP:GREEN',
+      sector: 'energy',
+      affectedStates: ['AM'],
+    };
+    // Intakes (one statement each) interleave with API-key writes (transactions) on both.
+    const writes = Array.from({ length: 40 }, (_, i) => {
+      const api = i % 2 === 0 ? a : b;
+      if (i % 4 < 2) return api.as(analysts[i % 2]).post('/api/v1/incidents', incident);
+      return api.post('/api/v1/api-keys', { name: `race-${i}`, role: 'coordinator' });
+    });
+    const responses = await Promise.all(writes);
+    expect(responses.map((r) => r.status)).toEqual(Array(40).fill(201));
+
+    const { rows } = await env.db.query(
+      `SELECT action, target_id FROM audit_log WHERE action IN ('incident.created', 'api-key.created')`,
+    );
+    const logged = new Set(rows.map((r) => r.target_id));
+    for (const res of responses) expect(logged.has(res.body.id)).toBe(true);
+    const { rows: head } = await env.db.query(
+      'SELECT h.seq, h.hash, l.hash AS last FROM audit_head h JOIN audit_log l ON l.seq = h.seq',
+    );
+    expect(head).toHaveLength(1);
+    expect(head[0].hash).toBe(head[0].last);
+
+    for (const api of [a, b]) {
+      const verify = await api.get('/api/v1/audit/verify');
+      expect(verify.status).toBe(200);
+      const { rows: count } = await env.db.query('SELECT count(*)::int AS n FROM audit_log');
+      expect(verify.body).toEqual({ valid: true, count: count[0].n });
+    }
+  });
+
+  it('refuses to delete or rewind the head', async () => {
+    await expect(env.db.query('DELETE FROM audit_head')).rejects.toThrow(/one entry forward/);
+    await expect(env.db.query('UPDATE audit_head SET seq = seq - 1')).rejects.toThrow(
+      /one entry forward/,
+    );
+    await expect(env.db.query('TRUNCATE audit_head')).rejects.toThrow(/one entry forward/);
+  });
+});

@@ -15,16 +15,21 @@ export interface ChainFields {
 
 /** hash = SHA-256(previous hash ‖ canonical entry); the entry includes its sequence number. */
 export function entryHash(prevHash: string, e: ChainFields): string {
-  const canonical = canonicalJson({
-    seq: String(e.seq),
-    at: new Date(e.at).toISOString(),
+  const canonical = entryCanonical({ ...e, seq: String(e.seq), at: new Date(e.at).toISOString() });
+  return createHash('sha256').update(prevHash).update(canonical).digest('hex');
+}
+
+/** The hashed text of an entry, `seq` and `at` as text (`at` as ISO 8601 with milliseconds). */
+export function entryCanonical(e: ChainFields & { seq: string; at: string }): string {
+  return canonicalJson({
+    seq: e.seq,
+    at: e.at,
     actor: e.actor,
     action: e.action,
     targetType: e.targetType,
     targetId: e.targetId,
     change: e.change,
   });
-  return createHash('sha256').update(prevHash).update(canonical).digest('hex');
 }
 
 export interface StoredEntry extends ChainFields {

@@ -20,3 +20,18 @@ export async function sql<T = Record<string, unknown>>(
   }
   return result as T[];
 }
+
+/** Positional parameters for one SQL statement, numbered as they are added. */
+export class SqlParams {
+  readonly values: unknown[] = [];
+
+  add(value: unknown): string {
+    this.values.push(value);
+    return `$${this.values.length}`;
+  }
+}
+
+/** A timestamptz as JSON/ISO 8601 text, milliseconds, `Z` (what `Date.toJSON` writes). */
+export function isoMillisSql(expr: string): string {
+  return `to_char((${expr}) AT TIME ZONE 'UTC', 'YYYY-MM-DD"T"HH24:MI:SS.MS"Z"')`;
+}

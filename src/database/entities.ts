@@ -1,5 +1,6 @@
 import { ApiKey } from '../api-keys/api-key.entity.js';
 import { AuditEntry } from '../audit/audit-entry.entity.js';
+import { AuditHead } from '../audit/audit-head.entity.js';
 import {
   Comment,
   IdempotencyKey,
@@ -22,6 +23,7 @@ import { Dispatch } from '../routing/dispatch.entity.js';
 export const ENTITIES = [
   ApiKey,
   AuditEntry,
+  AuditHead,
   Comment,
   ConstituencyAsn,
   ConstituencyCidr,

@@ -1,17 +1,10 @@
 import { CCC_PARTY } from '../common/member-state-codes.js';
 import type { Principal } from '../common/principal.js';
+import type { SqlParams } from '../common/sql.js';
 import type { IncidentView } from './incident-view.js';
 import { COMMUNITY_TLPS } from './taxonomy.js';
 
-/** Positional parameters for one SQL statement, numbered as they are added. */
-export class SqlParams {
-  readonly values: unknown[] = [];
-
-  add(value: unknown): string {
-    this.values.push(value);
-    return `$${this.values.length}`;
-  }
-}
+export { SqlParams } from '../common/sql.js';
 
 /**
  * THE visibility rule, as a SQL predicate on the incidents row aliased `alias`.

@@ -3,6 +3,7 @@ import { IndexesTriggersSeed1795745673372 } from './1795745673372-IndexesTrigger
 import { ReportIndexes1795745674372 } from './1795745674372-ReportIndexes.js';
 import { AuditIndexes1795745679100 } from './1795745679100-AuditIndexes.js';
 import { QueueIndexes1795745680100 } from './1795745680100-QueueIndexes.js';
+import { AuditHead1795749660000 } from './1795749660000-AuditHead.js';
 
 // Every migration, in order. Generate a new one with
 // `npm run migration:generate -- src/database/migrations/Name` and add it here.
@@ -12,4 +13,5 @@ export const MIGRATIONS = [
   ReportIndexes1795745674372,
   AuditIndexes1795745679100,
   QueueIndexes1795745680100,
+  AuditHead1795749660000,
 ];

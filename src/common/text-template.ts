@@ -1,0 +1,108 @@
+import { randomBytes } from 'node:crypto';
+
+/** Something that numbers statement parameters: `add(value)` returns `$n`. */
+export interface ParamSink {
+  add(value: unknown): string;
+}
+
+/** What may go into a hole: survives JSON escaping (even twice) unchanged. */
+const SAFE_VALUE = /^[\w:.+-]*$/;
+
+/**
+ * Text (usually JSON) built in JS with holes for values only the database knows when the
+ * statement runs: a reference number, the commit-time clock, a sequence number. The text is
+ * cut at the holes, so SQL can glue it back with `||` around the values. Hole values must be
+ * plain tokens (letters, digits, `_:.+-`) so that no JSON escaping applies to them.
+ */
+export class TextTemplate {
+  private constructor(
+    /** The text between the holes: always one more than `holes`. */
+    readonly pieces: string[],
+    /** The hole names, in order of appearance (a name may appear several times). */
+    readonly holes: string[],
+  ) {}
+
+  /**
+   * `build(hole)` returns the text, putting `hole('name')` wherever a value goes. The marker
+   * is random per call, so no user-supplied text can contain it.
+   */
+  static build(build: (hole: (name: string) => string) => string): TextTemplate {
+    return TextTemplate.buildAll((hole) => [build(hole)])[0];
+  }
+
+  /** Several templates whose holes share names (one marker per name across all texts). */
+  static buildAll(build: (hole: (name: string) => string) => string[]): TextTemplate[] {
+    const nonce = randomBytes(12).toString('hex');
+    const texts = build((name) => {
+      if (!/^\w+$/.test(name)) throw new Error(`bad hole name ${name}`);
+      return `hole${nonce}-${name}-`;
+    });
+    const pattern = new RegExp(`hole${nonce}-(\\w+)-`, 'g');
+    return texts.map((text) => {
+      const pieces: string[] = [];
+      const holes: string[] = [];
+      let last = 0;
+      for (const match of text.matchAll(pattern)) {
+        pieces.push(text.slice(last, match.index));
+        holes.push(match[1]);
+        last = match.index + match[0].length;
+      }
+      pieces.push(text.slice(last));
+      return new TextTemplate(pieces, holes);
+    });
+  }
+
+  /** The text with every hole filled. */
+  fill(values: Record<string, string>): string {
+    return this.pieces.reduce((out, piece, i) => {
+      if (i === 0) return piece;
+      return out + safe(values, this.holes[i - 1]) + piece;
+    }, '');
+  }
+
+  /** A SQL text expression: the pieces as parameters, `||` the given SQL expressions. */
+  sql(params: ParamSink, exprs: Record<string, string>): string {
+    const parts = this.pieces.map((piece) => `${params.add(piece)}::text`);
+    return `(${interleave(parts, this.holes, exprs)})`;
+  }
+
+  /**
+   * One SQL text expression for rows of an `unnest`: the templates (same holes, in the same
+   * order) pass their pieces as arrays, to be unnested as `columns` by the caller.
+   */
+  static sqlRows(
+    templates: TextTemplate[],
+    params: ParamSink,
+    column: (i: number) => string,
+    exprs: Record<string, string>,
+  ): { arrays: string[]; expr: string } {
+    const [first] = templates;
+    for (const t of templates) {
+      if (t.holes.join() !== first.holes.join()) throw new Error('templates differ in holes');
+    }
+    const arrays = first.pieces.map(
+      (_, i) => `${params.add(templates.map((t) => t.pieces[i]))}::text[]`,
+    );
+    const parts = first.pieces.map((_, i) => column(i));
+    return { arrays, expr: `(${interleave(parts, first.holes, exprs)})` };
+  }
+}
+
+function interleave(parts: string[], holes: string[], exprs: Record<string, string>): string {
+  return parts
+    .map((part, i) => {
+      if (i === 0) return part;
+      const expr = exprs[holes[i - 1]];
+      if (!expr) throw new Error(`no SQL for hole ${holes[i - 1]}`);
+      return `(${expr}) || ${part}`;
+    })
+    .join(' || ');
+}
+
+function safe(values: Record<string, string>, name: string): string {
+  const value = values[name];
+  if (value === undefined || !SAFE_VALUE.test(value)) {
+    throw new Error(`hole ${name} needs a plain token, got ${JSON.stringify(value)}`);
+  }
+  return value;
+}
