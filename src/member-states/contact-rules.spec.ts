@@ -2,6 +2,7 @@ import {
   checkContacts,
   isWebhookSecret,
   normaliseEmail,
+  planContactReplacement,
   redactUrl,
   toAuditEntry,
 } from './contact-rules.js';
@@ -73,5 +74,32 @@ describe('contact rules', () => {
     expect(redactUrl('https://hooks.by/p')).toBe('https://hooks.by/p');
     const audit = toAuditEntry({ type: 'webhook', url: 'https://u:p@hooks.by:444/t?k=v', secret });
     expect(audit).toEqual({ type: 'webhook', origin: 'https://hooks.by:444' });
+  });
+
+  it('plans a replacement that keeps the rows of contacts that stay', () => {
+    const other = `whsec_${Buffer.alloc(24, 9).toString('base64')}`;
+    const existing = [
+      { id: 'a', type: 'webhook', url: 'https://a.example/x', address: null },
+      { id: 'b', type: 'email', address: 'soc@a.example', url: null },
+      { id: 'c', type: 'webhook', url: 'https://c.example/x', address: null },
+      { id: 'd', type: 'webhook', url: 'https://a.example/x', address: null },
+    ];
+    const plan = planContactReplacement(existing, [
+      { type: 'email', address: 'soc@a.example' },
+      { type: 'webhook', url: 'https://a.example/x', secret: other },
+      { type: 'webhook', url: 'https://new.example/x', secret },
+      // Same URL as an e-mail address would be: type is part of the match.
+      { type: 'email', address: 'noc@a.example' },
+    ]);
+    expect(plan.keep).toEqual([
+      { id: 'b', position: 0, secret: null },
+      { id: 'a', position: 1, secret: other },
+    ]);
+    expect(plan.insert).toEqual([
+      { position: 2, contact: { type: 'webhook', url: 'https://new.example/x', secret } },
+      { position: 3, contact: { type: 'email', address: 'noc@a.example' } },
+    ]);
+    expect(plan.remove.sort()).toEqual(['c', 'd']);
+    expect(planContactReplacement(existing, []).remove).toHaveLength(4);
   });
 });

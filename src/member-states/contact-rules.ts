@@ -120,3 +120,48 @@ export function toAuditEntry(c: StoredContact): Record<string, string> {
     ? { type: 'webhook', origin: new URL(c.url).origin }
     : { type: 'email', address: c.address };
 }
+
+/** A row of `contacts` as replacement needs it. */
+export interface ExistingContact {
+  id: string;
+  type: string;
+  url: string | null;
+  address: string | null;
+}
+
+/** How to turn a party's rows into the wanted list without touching the contacts that stay. */
+export interface ContactPlan {
+  /** Rows that stay (same type and URL or address): new position, current secret. */
+  keep: { id: string; position: number; secret: string | null }[];
+  insert: { position: number; contact: StoredContact }[];
+  /** Rows whose contact is no longer wanted. */
+  remove: string[];
+}
+
+const keyOf = (type: string, target: string | null) => `${type} ${target ?? ''}`;
+
+/**
+ * Keeps the id of every contact that stays, so deliveries pending for it (which point at
+ * its row) go on; a changed secret is updated in place. A repeated contact is matched
+ * pairwise, in order.
+ */
+export function planContactReplacement(
+  existing: ExistingContact[],
+  wanted: StoredContact[],
+): ContactPlan {
+  const unused = new Map<string, string[]>();
+  for (const row of existing) {
+    const key = keyOf(row.type, row.type === 'webhook' ? row.url : row.address);
+    unused.set(key, [...(unused.get(key) ?? []), row.id]);
+  }
+  const plan: ContactPlan = { keep: [], insert: [], remove: [] };
+  wanted.forEach((contact, position) => {
+    const key = keyOf(contact.type, contact.type === 'webhook' ? contact.url : contact.address);
+    const id = unused.get(key)?.shift();
+    const secret = contact.type === 'webhook' ? contact.secret : null;
+    if (id) plan.keep.push({ id, position, secret });
+    else plan.insert.push({ position, contact });
+  });
+  plan.remove = [...unused.values()].flat();
+  return plan;
+}

@@ -5,7 +5,15 @@ import { CCC_PARTY } from '../common/member-state-codes.js';
 import { actorOf, Principal } from '../common/principal.js';
 import { Problem } from '../common/problem.js';
 import { sql } from '../common/sql.js';
-import { checkContacts, ContactView, toAuditEntry, toContactView } from './contact-rules.js';
+import {
+  checkContacts,
+  ContactView,
+  ExistingContact,
+  planContactReplacement,
+  StoredContact,
+  toAuditEntry,
+  toContactView,
+} from './contact-rules.js';
 import { ReplaceContactsDto } from './dto/replace-contacts.dto.js';
 import { parseStateCode } from './state-code.js';
 
@@ -38,23 +46,7 @@ export class ContactsService {
     if (errors.length > 0) throw Problem.validation(errors);
     await this.dataSource.transaction(async (manager) => {
       await manager.query('SELECT pg_advisory_xact_lock($1, hashtext($2))', [CONTACTS_LOCK, party]);
-      await sql(manager, 'DELETE FROM contacts WHERE party = $1', [party]);
-      if (contacts.length > 0) {
-        await manager.query(
-          `INSERT INTO contacts (party, position, type, url, secret, address)
-           SELECT $1, c.position, c.type, c.url, c.secret, c.address
-           FROM unnest($2::int[], $3::text[], $4::text[], $5::text[], $6::text[])
-             AS c(position, type, url, secret, address)`,
-          [
-            party,
-            contacts.map((_, i) => i),
-            contacts.map((c) => c.type),
-            contacts.map((c) => (c.type === 'webhook' ? c.url : null)),
-            contacts.map((c) => (c.type === 'webhook' ? c.secret : null)),
-            contacts.map((c) => (c.type === 'email' ? c.address : null)),
-          ],
-        );
-      }
+      await this.write(manager, party, contacts);
       await this.audit.append(manager, {
         actor: actorOf(actor),
         action: 'contacts.replaced',
@@ -64,6 +56,52 @@ export class ContactsService {
       });
     });
     return { contacts: contacts.map(toContactView) };
+  }
+
+  /**
+   * Rows of contacts that stay keep their id (pending deliveries point at it); only
+   * removed contacts are deleted, and their pending deliveries fail as gone.
+   */
+  private async write(manager: EntityManager, party: string, contacts: StoredContact[]) {
+    const existing = await sql<ExistingContact>(
+      manager,
+      'SELECT id, type, url, address FROM contacts WHERE party = $1 ORDER BY position',
+      [party],
+    );
+    const plan = planContactReplacement(existing, contacts);
+    if (plan.remove.length > 0) {
+      await sql(manager, 'DELETE FROM contacts WHERE id = ANY($1::uuid[])', [plan.remove]);
+    }
+    if (plan.keep.length > 0) {
+      await sql(
+        manager,
+        `UPDATE contacts c SET position = k.position, secret = k.secret
+           FROM unnest($1::uuid[], $2::int[], $3::text[]) AS k(id, position, secret)
+          WHERE c.id = k.id`,
+        [
+          plan.keep.map((k) => k.id),
+          plan.keep.map((k) => k.position),
+          plan.keep.map((k) => k.secret),
+        ],
+      );
+    }
+    if (plan.insert.length > 0) {
+      const rows = plan.insert.map((i) => ({ position: i.position, ...i.contact }));
+      await manager.query(
+        `INSERT INTO contacts (party, position, type, url, secret, address)
+         SELECT $1, c.position, c.type, c.url, c.secret, c.address
+         FROM unnest($2::int[], $3::text[], $4::text[], $5::text[], $6::text[])
+           AS c(position, type, url, secret, address)`,
+        [
+          party,
+          rows.map((c) => c.position),
+          rows.map((c) => c.type),
+          rows.map((c) => (c.type === 'webhook' ? c.url : null)),
+          rows.map((c) => (c.type === 'webhook' ? c.secret : null)),
+          rows.map((c) => (c.type === 'email' ? c.address : null)),
+        ],
+      );
+    }
   }
 
   async list(party: string): Promise<{ contacts: ContactView[] }> {
