@@ -246,5 +246,8 @@ describe('Scale-out: two API and two worker processes', () => {
     expect(perWorker[0] + perWorker[1]).toBe(deliveries.length);
     expect(Math.min(...perWorker)).toBeGreaterThan(0);
     expect((await fetch(`${workers[0].url}/api/v1/incidents`)).status).toBe(404);
+
+    // SIGTERM: both roles drain and exit 0.
+    expect(await Promise.all([...apis, ...workers].map((s) => s.stop()))).toEqual([0, 0, 0, 0]);
   }, 120_000);
 });
