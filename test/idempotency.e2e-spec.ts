@@ -104,6 +104,51 @@ describe('Idempotency-Key on incident intake', () => {
     expect(rows.rows).toEqual([{ fresh: true }]);
   });
 
+  it('isolates a failing filing among concurrent ones: the rest commit, numbered without gaps', async () => {
+    await analyst.post('/api/v1/incidents', body(), { 'idempotency-key': 'mixed-422' });
+    const [{ n: start }] = (
+      await env.db.query('SELECT coalesce(max(last_value), 0)::int AS n FROM reference_counters')
+    ).rows;
+    const incidents = await count('incidents');
+    const audit = await count('audit_log');
+    // Filed together, these share batches with the reused keys that must fail or replay.
+    const responses = await Promise.all(
+      Array.from({ length: 30 }, (_, i) => {
+        if (i % 10 === 3) {
+          return analyst.post('/api/v1/incidents', body({ severity: 'low' }), {
+            'idempotency-key': 'mixed-422',
+          });
+        }
+        if (i % 10 === 6) {
+          return analyst.post('/api/v1/incidents', body(), { 'idempotency-key': 'mixed-422' });
+        }
+        return analyst.post('/api/v1/incidents', body({ title: `mixed ${i}` }), {
+          'idempotency-key': `mixed-new-${i}`,
+        });
+      }),
+    );
+    const statuses = responses.map((r) => r.status);
+    expect(statuses.filter((s) => s === 422)).toHaveLength(3);
+    expect(statuses.filter((s) => s === 201)).toHaveLength(27);
+    const created = responses.filter(
+      (r) => r.status === 201 && !r.headers.get('idempotent-replayed'),
+    );
+    expect(created).toHaveLength(24);
+    expect(await count('incidents')).toBe(incidents + 24);
+    expect(await count('audit_log')).toBe(audit + 24);
+    const numbers = created.map((r) => Number(r.body.reference.slice(-6))).sort((a, b) => a - b);
+    expect(numbers).toEqual(Array.from({ length: 24 }, (_, i) => start + i + 1));
+    for (const r of created) {
+      const { rows } = await env.db.query(
+        `SELECT (SELECT count(*)::int FROM outbox WHERE incident_id = $1) AS outbox,
+                (SELECT count(*)::int FROM timeline_events WHERE incident_id = $1) AS timeline,
+                (SELECT count(*)::int FROM audit_log WHERE target_id = $1::text) AS audit`,
+        [r.body.id],
+      );
+      expect(rows[0]).toEqual({ outbox: 1, timeline: 2, audit: 1 });
+    }
+  });
+
   it('stores nothing for a request that failed validation', async () => {
     const bad = await analyst.post('/api/v1/incidents', body({ tlp: 'TLP:PINK' }), {
       'idempotency-key': 'invalid-first',

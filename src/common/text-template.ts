@@ -8,6 +8,9 @@ export interface ParamSink {
 /** What may go into a hole: survives JSON escaping (even twice) unchanged. */
 const SAFE_VALUE = /^[\w:.+-]*$/;
 
+const PROCESS_SECRET = randomBytes(12).toString('hex');
+let calls = 0;
+
 /**
  * Text (usually JSON) built in JS with holes for values only the database knows when the
  * statement runs: a reference number, the commit-time clock, a sequence number. The text is
@@ -23,8 +26,8 @@ export class TextTemplate {
   ) {}
 
   /**
-   * `build(hole)` returns the text, putting `hole('name')` wherever a value goes. The marker
-   * is random per call, so no user-supplied text can contain it.
+   * `build(hole)` returns the text, putting `hole('name')` wherever a value goes. Markers
+   * carry a secret random per process and a counter per call, so no user text contains one.
    */
   static build(build: (hole: (name: string) => string) => string): TextTemplate {
     return TextTemplate.buildAll((hole) => [build(hole)])[0];
@@ -32,20 +35,21 @@ export class TextTemplate {
 
   /** Several templates whose holes share names (one marker per name across all texts). */
   static buildAll(build: (hole: (name: string) => string) => string[]): TextTemplate[] {
-    const nonce = randomBytes(12).toString('hex');
+    const nonce = `${PROCESS_SECRET}${(calls = (calls + 1) % Number.MAX_SAFE_INTEGER)}`;
     const texts = build((name) => {
       if (!/^\w+$/.test(name)) throw new Error(`bad hole name ${name}`);
       return `hole${nonce}-${name}-`;
     });
-    const pattern = new RegExp(`hole${nonce}-(\\w+)-`, 'g');
+    const prefix = `hole${nonce}-`;
     return texts.map((text) => {
       const pieces: string[] = [];
       const holes: string[] = [];
       let last = 0;
-      for (const match of text.matchAll(pattern)) {
-        pieces.push(text.slice(last, match.index));
-        holes.push(match[1]);
-        last = match.index + match[0].length;
+      for (let at = text.indexOf(prefix); at >= 0; at = text.indexOf(prefix, last)) {
+        const end = text.indexOf('-', at + prefix.length);
+        pieces.push(text.slice(last, at));
+        holes.push(text.slice(at + prefix.length, end));
+        last = end + 1;
       }
       pieces.push(text.slice(last));
       return new TextTemplate(pieces, holes);

@@ -1,7 +1,7 @@
 import { createParamDecorator, ExecutionContext, Injectable, Logger } from '@nestjs/common';
 import type { FastifyReply, FastifyRequest } from 'fastify';
 import { createHash } from 'node:crypto';
-import { DataSource, EntityManager } from 'typeorm';
+import { DataSource } from 'typeorm';
 import { canonicalJson } from '../audit/canonical-json.js';
 import { Problem } from '../common/problem.js';
 import { sql } from '../common/sql.js';
@@ -12,8 +12,6 @@ export interface IdempotencyRequest {
   hash: string;
 }
 
-export type Claim = { kind: 'new' } | { kind: 'replay'; status: number; body: unknown };
-
 /** What a create answers: the body, and whether it is the stored answer to an earlier call. */
 export interface Outcome<T> {
   status: number;
@@ -22,7 +20,6 @@ export interface Outcome<T> {
 }
 
 const KEY_PATTERN = /^[\x21-\x7e]{1,255}$/;
-const TTL = "interval '24 hours'";
 const PURGE_BATCH = 500;
 
 /** Reads the optional header; the body is hashed as parsed, before validation or defaults. */
@@ -51,9 +48,9 @@ export function respond<T>(reply: FastifyReply, outcome: Outcome<T>): T {
 }
 
 /**
- * Idempotency keys per the IETF httpapi draft, scoped to the calling API key. The row is
- * claimed first in the caller's transaction, so a concurrent duplicate waits on its
- * primary key until the first commits (then replays) or rolls back (then proceeds).
+ * Idempotency keys per the IETF httpapi draft, scoped to the calling API key. Intake claims
+ * the key and stores its answer in the statement that files the incident (see
+ * intake-statement.ts); this reads the stored answer back when that INSERT found the key.
  */
 @Injectable()
 export class IdempotencyService {
@@ -61,65 +58,31 @@ export class IdempotencyService {
 
   constructor(private readonly dataSource: DataSource) {}
 
-  async claim(
-    manager: EntityManager,
-    apiKeyId: string,
-    request: IdempotencyRequest,
-  ): Promise<Claim> {
-    for (let attempt = 0; attempt < 3; attempt++) {
-      const inserted = await sql(
-        manager,
-        `INSERT INTO idempotency_keys (api_key_id, key, request_hash, expires_at)
-         VALUES ($1, $2, $3, now() + ${TTL}) ON CONFLICT DO NOTHING RETURNING key`,
-        [apiKeyId, request.key, request.hash],
-      );
-      if (inserted.length > 0) return { kind: 'new' };
-      const [row] = await sql<{
-        request_hash: string;
-        status_code: number | null;
-        response: unknown;
-        expired: boolean;
-      }>(
-        manager,
-        `SELECT request_hash, status_code, response, expires_at <= now() AS expired
-         FROM idempotency_keys WHERE api_key_id = $1 AND key = $2 FOR UPDATE`,
-        [apiKeyId, request.key],
-      );
-      if (!row) continue; // deleted as expired by a concurrent request: claim again
-      if (row.expired) {
-        await sql(manager, 'DELETE FROM idempotency_keys WHERE api_key_id = $1 AND key = $2', [
-          apiKeyId,
-          request.key,
-        ]);
-        continue;
-      }
-      if (row.request_hash !== request.hash) {
-        throw new Problem(
-          422,
-          'idempotency-key-reused',
-          'This Idempotency-Key was already used with a different request body',
-        );
-      }
-      if (row.status_code === null) throw Problem.conflict('The first request is still running');
-      return { kind: 'replay', status: row.status_code, body: row.response };
-    }
-    throw Problem.conflict('The Idempotency-Key is contended; retry the request');
-  }
-
-  /** Stores the answer in the same transaction as the change it describes. */
-  async complete(
-    manager: EntityManager,
-    apiKeyId: string,
-    request: IdempotencyRequest,
-    status: number,
-    body: unknown,
-  ): Promise<void> {
-    await sql(
-      manager,
-      `UPDATE idempotency_keys SET status_code = $3, response = $4::jsonb
-       WHERE api_key_id = $1 AND key = $2`,
-      [apiKeyId, request.key, status, JSON.stringify(body)],
+  /**
+   * The answer stored for this key: a replay, or 422 for another body. Null when no live
+   * row is left (it expired or was purged since the conflict): the caller files again.
+   */
+  async stored(apiKeyId: string, request: IdempotencyRequest): Promise<Outcome<unknown> | null> {
+    const [row] = await sql<{
+      request_hash: string;
+      status_code: number | null;
+      response: unknown;
+    }>(
+      this.dataSource,
+      `SELECT request_hash, status_code, response FROM idempotency_keys
+       WHERE api_key_id = $1 AND key = $2 AND expires_at > now()`,
+      [apiKeyId, request.key],
     );
+    if (!row) return null;
+    if (row.request_hash !== request.hash) {
+      throw new Problem(
+        422,
+        'idempotency-key-reused',
+        'This Idempotency-Key was already used with a different request body',
+      );
+    }
+    if (row.status_code === null) throw Problem.conflict('The first request is still running');
+    return { status: row.status_code, body: row.response, replayed: true };
   }
 
   /** Drops a batch of expired keys now and then, off the request's transaction. */

@@ -6,3 +6,6 @@ export function formatReference(year: number, counter: number): string {
 }
 
 export const REFERENCE_PATTERN = /^CCC-\d{4}-\d{6,}$/;
+
+/** formatReference in SQL, over the `year` and `last_value` of a reference_counters row. */
+export const REFERENCE_SQL = `'CCC-' || year || '-' || lpad(last_value::text, greatest(6, length(last_value::text)), '0')`;
