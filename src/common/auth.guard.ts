@@ -4,6 +4,7 @@ import { createHash } from 'node:crypto';
 import { DataSource } from 'typeorm';
 import { AuthedRequest, Principal, PUBLIC_KEY, Role, ROLES_KEY } from './principal.js';
 import { Problem } from './problem.js';
+import { prepared } from './sql.js';
 
 export function hashApiKey(secret: string): string {
   return createHash('sha256').update(secret).digest('hex');
@@ -48,11 +49,12 @@ export class AuthGuard implements CanActivate {
   async authenticate(header: string | undefined): Promise<Principal | null> {
     const match = /^Bearer\s+(\S{1,200})\s*$/i.exec(header ?? '');
     if (!match) return null;
-    const rows: { id: string; name: string; role: Role; state: string | null }[] =
-      await this.dataSource.query(
-        'SELECT id, name, role, state FROM api_keys WHERE key_hash = $1 AND revoked_at IS NULL',
-        [hashApiKey(match[1])],
-      );
+    const rows = await prepared<{ id: string; name: string; role: Role; state: string | null }>(
+      this.dataSource,
+      'auth_api_key',
+      'SELECT id, name, role, state FROM api_keys WHERE key_hash = $1 AND revoked_at IS NULL',
+      [hashApiKey(match[1])],
+    );
     const row = rows[0];
     if (!row) return null;
     return row.role === 'analyst'

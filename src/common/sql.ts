@@ -1,3 +1,4 @@
+import type pg from 'pg';
 import type { DataSource, EntityManager } from 'typeorm';
 
 /**
@@ -34,4 +35,19 @@ export class SqlParams {
 /** A timestamptz as JSON/ISO 8601 text, milliseconds, `Z` (what `Date.toJSON` writes). */
 export function isoMillisSql(expr: string): string {
   return `to_char((${expr}) AT TIME ZONE 'UTC', 'YYYY-MM-DD"T"HH24:MI:SS.MS"Z"')`;
+}
+
+/**
+ * A hot query outside any transaction, as a named prepared statement: parsed and planned
+ * once per pooled connection instead of on every call. `name` must be unique per `text`.
+ */
+export async function prepared<T = Record<string, unknown>>(
+  dataSource: DataSource,
+  name: string,
+  text: string,
+  values: unknown[],
+): Promise<T[]> {
+  const pool = (dataSource.driver as unknown as { master: pg.Pool }).master;
+  const result = await pool.query({ name, text, values });
+  return result.rows as T[];
 }

@@ -8,6 +8,7 @@ import { IdempotencyService } from './idempotency.js';
 import { IncidentTimelineService } from './incident-timeline.service.js';
 import { IncidentsController } from './incidents.controller.js';
 import { IncidentsRepository } from './incidents.repository.js';
+import { IntakeBatcher } from './intake-batcher.js';
 import { IntakeService } from './intake.service.js';
 import { RelatedIncidentsService } from './related-incidents.service.js';
 import { TransitionsService } from './transitions.service.js';
@@ -21,6 +22,7 @@ import { TriageService } from './triage.service.js';
   providers: [
     IncidentsRepository,
     IntakeService,
+    IntakeBatcher,
     IdempotencyService,
     AcknowledgementsService,
     TriageService,

@@ -2,11 +2,11 @@ import { Inject, Injectable } from '@nestjs/common';
 import { DataSource } from 'typeorm';
 import { Principal } from '../common/principal.js';
 import { Problem } from '../common/problem.js';
-import { sql } from '../common/sql.js';
 import { APP_CONFIG, AppConfig } from '../config/config.js';
 import { RoutingService } from '../routing/routing.service.js';
 import { CreateIncidentDto } from './dto/create-incident.dto.js';
 import { IdempotencyRequest, IdempotencyService, Outcome } from './idempotency.js';
+import { IntakeBatcher } from './intake-batcher.js';
 import { intakeStatement, NewIncident, Numbered } from './intake-statement.js';
 import { normaliseObservables } from './observables.js';
 import type { Severity } from './taxonomy.js';
@@ -18,6 +18,7 @@ export class IntakeService {
     private readonly dataSource: DataSource,
     private readonly routing: RoutingService,
     private readonly idempotency: IdempotencyService,
+    private readonly batcher: IntakeBatcher,
     @Inject(APP_CONFIG) private readonly config: AppConfig,
   ) {}
 
@@ -47,7 +48,7 @@ export class IntakeService {
     for (let attempt = 0; attempt < 3; attempt++) {
       const statement = intakeStatement(principal, input, routing, ackSeconds, idempotency);
       try {
-        const [numbered] = await sql<Numbered>(this.dataSource, statement.text, statement.values);
+        const numbered = await this.batcher.run<Numbered>(statement.text, statement.values);
         if (idempotency) this.idempotency.purgeSometimes();
         return { status: 201, body: statement.answer(numbered), replayed: false };
       } catch (err) {

@@ -1,6 +1,6 @@
 import { Injectable } from '@nestjs/common';
 import { EntityManager } from 'typeorm';
-import { sql } from '../common/sql.js';
+import { prepared, sql } from '../common/sql.js';
 import { constituencyKeys, NormalisedObservable } from './constituency-keys.js';
 import { applyTlpRule, RoutingDecision } from './tlp-rule.js';
 
@@ -12,6 +12,12 @@ export interface RoutingInput {
   tlp: string;
   observables: NormalisedObservable[];
 }
+
+const MATCH_SQL = `SELECT state_code FROM constituency_domains WHERE domain = ANY($1::text[])
+  UNION
+  SELECT c.state_code FROM unnest($2::inet[]) AS ip JOIN constituency_cidrs c ON c.cidr >>= ip
+  UNION
+  SELECT state_code FROM constituency_asns WHERE asn = ANY($3::bigint[])`;
 
 @Injectable()
 export class RoutingService {
@@ -31,16 +37,16 @@ export class RoutingService {
   ): Promise<Set<string>> {
     const keys = constituencyKeys(observables);
     if (keys.domains.length + keys.ips.length + keys.asns.length === 0) return new Set();
-    const rows = await sql<{ state_code: string }>(
-      manager,
-      `SELECT state_code FROM constituency_domains WHERE domain = ANY($1::text[])
-       UNION
-       SELECT c.state_code FROM unnest($2::inet[]) AS ip
-         JOIN constituency_cidrs c ON c.cidr >>= ip
-       UNION
-       SELECT state_code FROM constituency_asns WHERE asn = ANY($3::bigint[])`,
-      [keys.domains, keys.ips, keys.asns],
-    );
+    const values = [keys.domains, keys.ips, keys.asns];
+    // Outside a transaction (intake routes before it files), a prepared statement.
+    const rows = manager.queryRunner
+      ? await sql<{ state_code: string }>(manager, MATCH_SQL, values)
+      : await prepared<{ state_code: string }>(
+          manager.connection,
+          'routing_match',
+          MATCH_SQL,
+          values,
+        );
     return new Set(rows.map((r) => r.state_code));
   }
 }
