@@ -152,3 +152,50 @@ describe('Routing through POST /api/v1/incidents', () => {
     expect(await matched(observable)).toEqual(['TJ']);
   });
 });
+
+describe('Routing after a constituency change made through another instance', () => {
+  let env: TestEnv;
+  const services: Service[] = [];
+
+  beforeAll(async () => {
+    env = await createTestEnv('routing-two');
+    services.push(await startService(env, { role: 'api' }), await startService(env));
+  });
+
+  afterAll(async () => {
+    await Promise.all(services.map((s) => s.stop()));
+    await env?.cleanup();
+  });
+
+  it('routes by the rules as they are when the incident is filed, on every instance', async () => {
+    const [a, b] = services.map((s) => new Api(s.url));
+    const reporter = b.as(await b.createKey('analyst', 'AM'));
+    const observables = [{ type: 'ipv4', value: '192.0.2.5' }];
+    const fileOnB = async () => {
+      const res = await reporter.post('/api/v1/incidents', {
+        title: 'routing across instances',
+        category: 'fraud/phishing',
+        severity: 'medium',
+        tlp: 'TLP:GREEN',
+        sector: 'energy',
+        observables,
+      });
+      expect(res.status).toBe(201);
+      return res.body.routing.dispatchedTo as string[];
+    };
+    const setCidrs = async (code: string, cidrs: string[]) => {
+      const res = await a.put(`/api/v1/member-states/${code}/constituency`, {
+        domains: [code.toLowerCase()],
+        cidrs,
+        asns: [],
+      });
+      expect(res.status).toBe(200);
+    };
+    expect(await fileOnB()).toEqual([]); // B now holds the rules in memory
+    await setCidrs('BY', ['192.0.2.0/24']);
+    expect(await fileOnB()).toEqual(['BY']);
+    await setCidrs('BY', []);
+    await setCidrs('TJ', ['192.0.2.0/28']);
+    expect(await fileOnB()).toEqual(['TJ']);
+  });
+});

@@ -18,6 +18,7 @@ import {
 } from '../member-states/member-state.entity.js';
 import { Delivery, DeliveryAttempt, OutboxEvent } from '../notifications/outbox.entity.js';
 import { Report } from '../reports/report.entity.js';
+import { ConstituencyVersion } from '../routing/constituency-version.entity.js';
 import { Dispatch } from '../routing/dispatch.entity.js';
 
 export const ENTITIES = [
@@ -28,6 +29,7 @@ export const ENTITIES = [
   ConstituencyAsn,
   ConstituencyCidr,
   ConstituencyDomain,
+  ConstituencyVersion,
   Contact,
   Delivery,
   DeliveryAttempt,

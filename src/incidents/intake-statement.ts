@@ -4,7 +4,7 @@ import { actorOf, Principal } from '../common/principal.js';
 import { isoMillisSql, SqlParams } from '../common/sql.js';
 import { TextTemplate } from '../common/text-template.js';
 import { OUTBOX_CHANNEL } from '../notifications/outbox.service.js';
-import type { RoutingDecision } from '../routing/routing.service.js';
+import { Routed, rulesStillAt } from '../routing/routing.service.js';
 import type { CreateIncidentDto } from './dto/create-incident.dto.js';
 import type { IdempotencyRequest } from './idempotency.js';
 import { IncidentView, toIncidentView } from './incident-view.js';
@@ -45,15 +45,17 @@ const IDEMPOTENCY_TTL = "interval '24 hours'";
  * and stored idempotent answer. JSON the API or a party sees is built here with holes for the
  * reference and the clock, which SQL fills. A concurrent or earlier request with the same
  * Idempotency-Key makes the final INSERT fail on its primary key: the whole statement rolls
- * back (the counter with it), and the caller replays the stored answer.
+ * back (the counter with it), and the caller replays the stored answer. No row comes back
+ * when the constituency rules changed since routing decided: nothing was written.
  */
 export function intakeStatement(
   principal: Principal,
   input: NewIncident,
-  routing: RoutingDecision,
+  routed: Routed,
   ackSeconds: number,
   idempotency: IdempotencyRequest | null,
 ): IntakeStatement {
+  const routing = routed.decision;
   const id = randomUUID();
   const actor = actorOf(principal);
   const view = (reference: string, createdAt: Date) =>
@@ -110,9 +112,11 @@ export function intakeStatement(
   const holes = { reference: 'ref.reference', createdAt: 'ref.created_at' };
   const { dto } = input;
   const ctes = [
+    // Nothing is numbered or written if routing decided by outdated rules (no row back).
     `counter AS (
        INSERT INTO reference_counters (year, last_value)
-       VALUES (extract(year FROM now() AT TIME ZONE 'UTC')::int, 1)
+       SELECT extract(year FROM now() AT TIME ZONE 'UTC')::int, 1
+       WHERE ${rulesStillAt(p.add(routed.version))}
        ON CONFLICT (year) DO UPDATE SET last_value = reference_counters.last_value + 1
        RETURNING year, last_value)`,
     `ref AS MATERIALIZED (

@@ -1,5 +1,4 @@
 import { Inject, Injectable } from '@nestjs/common';
-import { DataSource } from 'typeorm';
 import { Principal } from '../common/principal.js';
 import { Problem } from '../common/problem.js';
 import { APP_CONFIG, AppConfig } from '../config/config.js';
@@ -11,11 +10,10 @@ import { intakeStatement, NewIncident, Numbered } from './intake-statement.js';
 import { normaliseObservables } from './observables.js';
 import type { Severity } from './taxonomy.js';
 
-/** Files an incident: validate, normalise, route (a read), then one statement for everything it causes. */
+/** Files an incident: validate, normalise, route (in memory), then one statement for all of it. */
 @Injectable()
 export class IntakeService {
   constructor(
-    private readonly dataSource: DataSource,
     private readonly routing: RoutingService,
     private readonly idempotency: IdempotencyService,
     private readonly batcher: IntakeBatcher,
@@ -37,27 +35,33 @@ export class IntakeService {
       occurredAt: toTimestamp(dto.occurredAt, 'occurredAt'),
       detectedAt: toTimestamp(dto.detectedAt, 'detectedAt'),
     };
-    // Routing only reads constituencies: no lock, so it runs before the filing statement.
-    const routing = await this.routing.route(this.dataSource.manager, {
+    const routingInput = {
       reportingState: input.reportingState,
       affectedStates: input.affectedStates,
       tlp: dto.tlp,
       observables,
-    });
+    };
     const ackSeconds = this.config.slaAckSeconds[dto.severity as Severity];
     for (let attempt = 0; attempt < 3; attempt++) {
-      const statement = intakeStatement(principal, input, routing, ackSeconds, idempotency);
+      const routed = await this.routing.decide(routingInput);
+      const statement = intakeStatement(principal, input, routed, ackSeconds, idempotency);
+      let numbered: Numbered | undefined;
       try {
-        const numbered = await this.batcher.run<Numbered>(statement.text, statement.values);
-        if (idempotency) this.idempotency.purgeSometimes();
-        return { status: 201, body: statement.answer(numbered), replayed: false };
+        numbered = await this.batcher.run<Numbered | undefined>(statement.text, statement.values);
       } catch (err) {
         if (!idempotency || !isIdempotencyConflict(err)) throw err;
+        const stored = await this.idempotency.stored(principal.keyId, idempotency);
+        if (stored) return stored;
+        continue; // the key expired or was purged since: file again
       }
-      const stored = await this.idempotency.stored(principal.keyId, idempotency);
-      if (stored) return stored;
+      if (!numbered) {
+        await this.routing.outdated(routed.version); // the rules changed: route again
+        continue;
+      }
+      if (idempotency) this.idempotency.purgeSometimes();
+      return { status: 201, body: statement.answer(numbered), replayed: false };
     }
-    throw Problem.conflict('The Idempotency-Key is contended; retry the request');
+    throw Problem.conflict('The incident could not be filed for concurrent changes; retry');
   }
 }
 

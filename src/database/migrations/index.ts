@@ -4,6 +4,7 @@ import { ReportIndexes1795745674372 } from './1795745674372-ReportIndexes.js';
 import { AuditIndexes1795745679100 } from './1795745679100-AuditIndexes.js';
 import { QueueIndexes1795745680100 } from './1795745680100-QueueIndexes.js';
 import { AuditHead1795749660000 } from './1795749660000-AuditHead.js';
+import { ConstituencyVersion1795749670000 } from './1795749670000-ConstituencyVersion.js';
 
 // Every migration, in order. Generate a new one with
 // `npm run migration:generate -- src/database/migrations/Name` and add it here.
@@ -14,4 +15,5 @@ export const MIGRATIONS = [
   AuditIndexes1795745679100,
   QueueIndexes1795745680100,
   AuditHead1795749660000,
+  ConstituencyVersion1795749670000,
 ];
