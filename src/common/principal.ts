@@ -23,7 +23,16 @@ export const Roles = (...roles: Role[]) => SetMetadata(ROLES_KEY, roles);
 /** No API key needed (health, metrics, docs). */
 export const Public = () => SetMetadata(PUBLIC_KEY, true);
 
-export type AuthedRequest = FastifyRequest & { principal?: Principal };
+export type AuthedRequest = FastifyRequest & {
+  principal?: Principal;
+  /**
+   * Set when the principal came from the guard's memory instead of a lookup (see
+   * `KeyCheckedOnWrite`): true if the key is still valid now. Call it before any refusal.
+   */
+  pendingKeyCheck?: () => Promise<boolean>;
+};
+
+export const KEY_CHECKED_ON_WRITE = 'ccc:key-checked-on-write';
 
 export const CurrentPrincipal = createParamDecorator((_: unknown, ctx: ExecutionContext) => {
   const request = ctx.switchToHttp().getRequest<AuthedRequest>();

@@ -55,9 +55,12 @@ export class ApiKeyThrottlerGuard extends ThrottlerGuard {
   }
 
   protected override async throwThrottlingException(
-    _context: ExecutionContext,
+    context: ExecutionContext,
     detail: ThrottlerLimitDetail,
   ): Promise<void> {
+    // A principal remembered by the guard (KeyCheckedOnWrite) is verified before a refusal.
+    const { pendingKeyCheck } = context.switchToHttp().getRequest<AuthedRequest>();
+    if (pendingKeyCheck && !(await pendingKeyCheck())) throw Problem.unauthorized();
     throw new Problem(
       429,
       'rate-limited',

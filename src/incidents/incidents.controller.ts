@@ -1,6 +1,7 @@
 import { Body, Controller, Get, HttpCode, Param, Post, Query, Res } from '@nestjs/common';
 import { ApiBearerAuth, ApiHeader, ApiTags } from '@nestjs/swagger';
 import type { FastifyReply } from 'fastify';
+import { KeyCheckedOnWrite } from '../common/key-check.interceptor.js';
 import { CurrentPrincipal, Principal, Roles } from '../common/principal.js';
 import { ParseId } from '../common/validation.js';
 import { AcknowledgementsService } from './acknowledgements.service.js';
@@ -22,6 +23,7 @@ export class IncidentsController {
 
   @Post()
   @Roles('analyst', 'coordinator')
+  @KeyCheckedOnWrite()
   @ApiHeader({ name: 'Idempotency-Key', required: false, description: '≤ 255 characters, 24 h' })
   async create(
     @Body() dto: CreateIncidentDto,

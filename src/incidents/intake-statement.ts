@@ -28,6 +28,10 @@ export interface Numbered {
   createdAt: string;
 }
 
+/** The statement's one row: numbered, or why nothing was written. */
+export type Filed =
+  ({ keyValid: true } & Numbered) | { keyValid: boolean; reference: null; createdAt: null };
+
 export interface IntakeStatement {
   text: string;
   values: unknown[];
@@ -45,8 +49,9 @@ const IDEMPOTENCY_TTL = "interval '24 hours'";
  * and stored idempotent answer. JSON the API or a party sees is built here with holes for the
  * reference and the clock, which SQL fills. A concurrent or earlier request with the same
  * Idempotency-Key makes the final INSERT fail on its primary key: the whole statement rolls
- * back (the counter with it), and the caller replays the stored answer. No row comes back
- * when the constituency rules changed since routing decided: nothing was written.
+ * back (the counter with it), and the caller replays the stored answer. Nothing is written,
+ * and no reference comes back, for a revoked API key or when the constituency rules changed
+ * since routing decided.
  */
 export function intakeStatement(
   principal: Principal,
@@ -112,11 +117,15 @@ export function intakeStatement(
   const holes = { reference: 'ref.reference', createdAt: 'ref.created_at' };
   const { dto } = input;
   const ctes = [
-    // Nothing is numbered or written if routing decided by outdated rules (no row back).
+    // The API key is checked here, with the write: the guard may have remembered it.
+    `key_valid AS MATERIALIZED (
+       SELECT EXISTS (SELECT 1 FROM api_keys
+                      WHERE id = ${p.add(principal.keyId)}::uuid AND revoked_at IS NULL) AS ok)`,
+    // Nothing is numbered or written for a revoked key, or if routing used outdated rules.
     `counter AS (
        INSERT INTO reference_counters (year, last_value)
        SELECT extract(year FROM now() AT TIME ZONE 'UTC')::int, 1
-       WHERE ${rulesStillAt(p.add(routed.version))}
+       WHERE (SELECT ok FROM key_valid) AND ${rulesStillAt(p.add(routed.version))}
        ON CONFLICT (year) DO UPDATE SET last_value = reference_counters.last_value + 1
        RETURNING year, last_value)`,
     `ref AS MATERIALIZED (
@@ -197,10 +206,12 @@ export function intakeStatement(
          FROM ref, (SELECT count(*) FROM expired) AS taken_over)`,
     );
   }
-  const notify = payloads.length > 0 ? `, pg_notify('${OUTBOX_CHANNEL}', '')` : '';
+  const notify =
+    payloads.length > 0 ? `, (SELECT pg_notify('${OUTBOX_CHANNEL}', '') FROM ref) IS NULL` : '';
   return {
     text: `WITH ${ctes.join(',\n')}
-      SELECT ref.reference, ref.created_at AS "createdAt"${notify} FROM ref`,
+      SELECT key_valid.ok AS "keyValid", ref.reference, ref.created_at AS "createdAt"${notify}
+      FROM key_valid LEFT JOIN ref ON true`,
     values: p.values,
     answer: ({ reference, createdAt }) =>
       incidentViewFor(principal, view(reference, new Date(createdAt))),

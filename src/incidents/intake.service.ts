@@ -6,7 +6,7 @@ import { RoutingService } from '../routing/routing.service.js';
 import { CreateIncidentDto } from './dto/create-incident.dto.js';
 import { IdempotencyRequest, IdempotencyService, Outcome } from './idempotency.js';
 import { IntakeBatcher } from './intake-batcher.js';
-import { intakeStatement, NewIncident, Numbered } from './intake-statement.js';
+import { Filed, intakeStatement, NewIncident } from './intake-statement.js';
 import { normaliseObservables } from './observables.js';
 import type { Severity } from './taxonomy.js';
 
@@ -45,21 +45,22 @@ export class IntakeService {
     for (let attempt = 0; attempt < 3; attempt++) {
       const routed = await this.routing.decide(routingInput);
       const statement = intakeStatement(principal, input, routed, ackSeconds, idempotency);
-      let numbered: Numbered | undefined;
+      let filed: Filed;
       try {
-        numbered = await this.batcher.run<Numbered | undefined>(statement.text, statement.values);
+        filed = await this.batcher.run<Filed>(statement.text, statement.values);
       } catch (err) {
         if (!idempotency || !isIdempotencyConflict(err)) throw err;
         const stored = await this.idempotency.stored(principal.keyId, idempotency);
         if (stored) return stored;
         continue; // the key expired or was purged since: file again
       }
-      if (!numbered) {
+      if (!filed.keyValid) throw Problem.unauthorized();
+      if (filed.reference === null) {
         await this.routing.outdated(routed.version); // the rules changed: route again
         continue;
       }
       if (idempotency) this.idempotency.purgeSometimes();
-      return { status: 201, body: statement.answer(numbered), replayed: false };
+      return { status: 201, body: statement.answer(filed), replayed: false };
     }
     throw Problem.conflict('The incident could not be filed for concurrent changes; retry');
   }
