@@ -7,7 +7,7 @@ import { sqlLiteral } from '../common/sql-literal.js';
  * Filings per round trip, and round trips in flight: one, as the counter row would order them
  * anyway, and filings that wait for it make the next batch bigger (fewer commits). Measured:
  * one in flight files about 10% more per second than two, at a lower p99
- * (docs/readme/performance.md).
+ * (README, "Intake performance").
  */
 const MAX_BATCH = 32;
 const MAX_IN_FLIGHT = 1;
