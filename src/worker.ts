@@ -1,7 +1,7 @@
 import { INestApplicationContext } from '@nestjs/common';
 import { NestFactory } from '@nestjs/core';
-import { Logger } from 'nestjs-pino';
 import { AppModule } from './app.module.js';
+import { createRootLogger, NestPinoLogger } from './common/logging.js';
 import { AppConfig } from './config/config.js';
 import { serveMetrics } from './metrics/metrics-server.js';
 
@@ -10,7 +10,7 @@ export async function bootstrapWorker(config: AppConfig): Promise<INestApplicati
   const app = await NestFactory.createApplicationContext(AppModule.register(config), {
     bufferLogs: true,
   });
-  app.useLogger(app.get(Logger));
+  app.useLogger(new NestPinoLogger(createRootLogger(config)));
   // SIGTERM: Nest drains (see QueueDrainService), then the process exits 0.
   app.enableShutdownHooks([], { useProcessExit: true });
   await app.init();

@@ -71,4 +71,34 @@ describe('HTTP conventions and operations', () => {
     );
     expect(metrics.text).toContain('http_request_duration_seconds_bucket');
   });
+
+  it('logs each request as one JSON line with its id, never the key, and sets security headers', async () => {
+    const verbose = await startService(env, { env: { LOG_LEVEL: 'info' } });
+    try {
+      const res = await new Api(verbose.url, 'ccc_not-a-real-key-7f3a').get('/api/v1/incidents', {
+        'x-request-id': 'trace-log-7',
+      });
+      expect(res.status).toBe(401);
+      expect(res.headers.get('content-security-policy')).toContain("default-src 'self'");
+      expect(res.headers.get('x-content-type-options')).toBe('nosniff');
+      let line: string | undefined;
+      for (let i = 0; i < 50 && !line; i++) {
+        line = verbose
+          .logs()
+          .split('\n')
+          .find((l) => l.includes('"trace-log-7"'));
+        if (!line) await new Promise((r) => setTimeout(r, 100));
+      }
+      expect(JSON.parse(line!)).toMatchObject({
+        reqId: 'trace-log-7',
+        role: 'all',
+        msg: 'request completed',
+        req: { method: 'GET', url: '/api/v1/incidents' },
+        res: { statusCode: 401 },
+      });
+      expect(verbose.logs()).not.toContain('not-a-real-key');
+    } finally {
+      await verbose.stop();
+    }
+  });
 });

@@ -19,7 +19,10 @@ export class ProblemFilter implements ExceptionFilter {
     const request = host.switchToHttp().getRequest<FastifyRequest>();
     const body = this.toBody(exception);
     if (body.status >= 500) {
-      this.logger.error({ err: exception, url: request?.url }, 'unhandled error');
+      // The request's logger, so the line carries its reqId.
+      const log = request?.log;
+      if (log) log.error({ err: exception, url: request.url }, 'unhandled error');
+      else this.logger.error({ err: exception }, 'unhandled error');
     }
     if (exception instanceof Problem) {
       for (const [k, v] of Object.entries(exception.headers)) void reply.header(k, v);

@@ -18,12 +18,15 @@ function literalText(value: unknown): string {
 function arrayElement(value: unknown): string {
   if (value === null || value === undefined) return 'NULL';
   if (Array.isArray(value)) return literalText(value);
-  return `"${literalText(value).replace(/\\/g, '\\\\').replace(/"/g, '\\"')}"`;
+  const text = literalText(value);
+  // Most elements need no escaping: skip the copies (JSON pieces are kilobytes per filing).
+  if (!/["\\]/.test(text)) return `"${text}"`;
+  return `"${text.replace(/\\/g, '\\\\').replace(/"/g, '\\"')}"`;
 }
 
 /** Standard-conforming string literal; E'' when backslashes need doubling (as libpq does). */
 function quote(text: string): string {
   if (text.includes('\0')) throw new RangeError('text cannot hold NUL characters');
-  const body = text.replace(/'/g, "''");
+  const body = text.includes("'") ? text.replace(/'/g, "''") : text;
   return text.includes('\\') ? ` E'${body.replace(/\\/g, '\\\\')}'` : `'${body}'`;
 }

@@ -1,0 +1,44 @@
+import { Writable } from 'node:stream';
+import { pino } from 'pino';
+import { logLine, NestPinoLogger } from './logging.js';
+
+describe('logLine', () => {
+  it('takes the last string as the context', () => {
+    expect(logLine('started', ['Bootstrap'])).toEqual([{ context: 'Bootstrap' }, 'started']);
+  });
+
+  it('keeps fields given as an object, with the text after them', () => {
+    const err = new Error('boom');
+    expect(logLine({ err, url: '/x' }, ['unhandled error', 'ProblemFilter'])).toEqual([
+      { context: 'ProblemFilter', err, url: '/x' },
+      'unhandled error',
+    ]);
+  });
+
+  it('logs an Error under err with its message', () => {
+    const err = new Error('lost');
+    expect(logLine(err, [undefined, 'Relay'])).toEqual([{ context: 'Relay', err }, 'lost']);
+  });
+
+  it('keeps a stack passed with an error text', () => {
+    expect(logLine('failed', ['Error: x\n    at y', 'Worker'])).toEqual([
+      { context: 'Worker', stack: 'Error: x\n    at y' },
+      'failed',
+    ]);
+  });
+
+  it('writes JSON lines through pino, below the level nothing', () => {
+    const lines: string[] = [];
+    const sink = new Writable({
+      write(chunk: Buffer, _enc, done) {
+        lines.push(chunk.toString());
+        done();
+      },
+    });
+    const logger = new NestPinoLogger(pino({ level: 'warn' }, sink));
+    logger.log('hidden', 'Ctx');
+    logger.warn({ id: 7 }, 'slow', 'Ctx');
+    expect(lines).toHaveLength(1);
+    expect(JSON.parse(lines[0])).toMatchObject({ level: 40, context: 'Ctx', id: 7, msg: 'slow' });
+  });
+});
