@@ -14,4 +14,5 @@ COPY --from=build /app/dist ./dist
 COPY package.json ./
 USER node
 EXPOSE 3000
-CMD ["node", "dist/main.js"]
+# A bounded old generation keeps RSS under 250 MB (README, "Memory").
+CMD ["node", "--max-old-space-size=128", "dist/main.js"]

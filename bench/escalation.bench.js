@@ -25,6 +25,7 @@ import {
   round,
   scratchName,
   summarize,
+  SERVICE_NODE_FLAGS,
 } from './lib/common.js';
 
 const DIST = path.resolve(ROOT, process.env.CCC_BENCH_DIST ?? 'dist');
@@ -68,7 +69,7 @@ async function seed(db, total) {
 }
 
 function startService(env) {
-  const child = spawn(process.execPath, [path.join(DIST, 'main.js')], {
+  const child = spawn(process.execPath, [...SERVICE_NODE_FLAGS, path.join(DIST, 'main.js')], {
     env: { PATH: process.env.PATH, LOG_LEVEL: 'warn', REDIS_URL, ...env },
     stdio: ['ignore', 'inherit', 'inherit'],
   });

@@ -25,6 +25,7 @@ import {
   ROOT,
   scratchName,
   summarize,
+  SERVICE_NODE_FLAGS,
 } from './lib/common.js';
 
 const RATE = Number(process.env.BENCH_RATE ?? 50);
@@ -74,7 +75,7 @@ async function startReceiver(secret) {
 
 async function startService(env) {
   const port = await freePort();
-  const child = spawn(process.execPath, [path.join(DIST, 'main.js')], {
+  const child = spawn(process.execPath, [...SERVICE_NODE_FLAGS, path.join(DIST, 'main.js')], {
     env: { PATH: process.env.PATH, REDIS_URL, LOG_LEVEL: 'warn', ...env, PORT: String(port) },
     stdio: ['ignore', 'inherit', 'inherit'],
   });

@@ -25,6 +25,7 @@ import {
   ROOT,
   scratchName,
   summarize,
+  SERVICE_NODE_FLAGS,
 } from './lib/common.js';
 
 const BENCH = 'queue';
@@ -144,7 +145,7 @@ async function loadWith(db) {
 
 async function startService(url) {
   const port = String(await freePort());
-  const child = spawn(process.execPath, [path.join(DIST, 'main.js')], {
+  const child = spawn(process.execPath, [...SERVICE_NODE_FLAGS, path.join(DIST, 'main.js')], {
     env: {
       PATH: process.env.PATH,
       LOG_LEVEL: 'warn',

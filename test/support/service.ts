@@ -99,13 +99,16 @@ export interface StartOptions {
   timeoutMs?: number;
 }
 
+/** As in production (package.json `start*`, Dockerfile), so tests run within the same heap. */
+const SERVICE_NODE_FLAGS = ['--max-old-space-size=128'];
+
 export async function startService(testEnv: TestEnv, options: StartOptions = {}): Promise<Service> {
   const role = options.role ?? 'all';
   const port =
     role === 'worker' && options.env?.CCC_METRICS_PORT
       ? Number(options.env.CCC_METRICS_PORT)
       : await freePort();
-  const child = spawn(process.execPath, [path.join(DIST, 'main.js')], {
+  const child = spawn(process.execPath, [...SERVICE_NODE_FLAGS, path.join(DIST, 'main.js')], {
     env: {
       PATH: process.env.PATH ?? '',
       DATABASE_URL: testEnv.databaseUrl,
@@ -178,7 +181,7 @@ export async function runToExit(
   env: Record<string, string>,
   timeoutMs = 20_000,
 ): Promise<{ code: number | null; output: string }> {
-  const child = spawn(process.execPath, [path.join(DIST, 'main.js')], {
+  const child = spawn(process.execPath, [...SERVICE_NODE_FLAGS, path.join(DIST, 'main.js')], {
     env: { PATH: process.env.PATH ?? '', ...env },
     stdio: ['ignore', 'pipe', 'pipe'],
   });
