@@ -3,6 +3,7 @@ import { INestApplication, RequestMethod } from '@nestjs/common';
 import { NestFactory } from '@nestjs/core';
 import { NestFastifyApplication } from '@nestjs/platform-fastify';
 import { DocumentBuilder, SwaggerModule } from '@nestjs/swagger';
+import { LogController } from 'fastify';
 import helmet from 'helmet';
 import { AppModule } from './app.module.js';
 import { DrainingFastifyAdapter } from './common/draining-adapter.js';
@@ -20,7 +21,7 @@ export async function bootstrapHttp(config: AppConfig): Promise<INestApplication
   const adapter = new DrainingFastifyAdapter({
     loggerInstance: logger,
     // One line per request, written in onResponse below (Fastify's own are two).
-    disableRequestLogging: true,
+    logController: new LogController({ disableRequestLogging: true }),
     bodyLimit: BODY_LIMIT,
     // Draining on SIGTERM serves what still arrives on open connections (see the adapter).
     return503OnClosing: false,
