@@ -1,9 +1,9 @@
 import { ExecutionContext, Inject, Injectable } from '@nestjs/common';
 import { ThrottlerGuard, ThrottlerLimitDetail, ThrottlerStorage } from '@nestjs/throttler';
 import type { ThrottlerStorageRecord } from '@nestjs/throttler/dist/throttler-storage-record.interface.js';
-import { Redis } from 'ioredis';
 import { APP_CONFIG, AppConfig } from '../config/config.js';
 import { REDIS } from '../queues/queues.module.js';
+import type { RedisClient } from '../queues/redis.js';
 import { AuthedRequest } from './principal.js';
 import { Problem } from './problem.js';
 
@@ -16,7 +16,7 @@ return {hits, redis.call('PTTL', KEYS[1])}`;
 @Injectable()
 export class RedisThrottlerStorage implements ThrottlerStorage {
   constructor(
-    @Inject(REDIS) private readonly redis: Redis,
+    @Inject(REDIS) private readonly redis: RedisClient,
     @Inject(APP_CONFIG) private readonly config: AppConfig,
   ) {}
 

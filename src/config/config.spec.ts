@@ -42,6 +42,16 @@ describe('loadConfig', () => {
     expect(config.reportWeeklyCron).toBe('*/5 * * * * *');
   });
 
+  it('takes several Redis seed URLs only in cluster mode', () => {
+    const seeds = 'redis://10.0.0.1:7000, redis://10.0.0.2:7000';
+    expect(loadConfig({ REDIS_URL: seeds, CCC_REDIS_CLUSTER: 'true' })).toMatchObject({
+      redisUrl: seeds,
+      redisCluster: true,
+    });
+    expect(loadConfig({}).redisCluster).toBe(false);
+    expect(() => loadConfig({ REDIS_URL: seeds })).toThrow(/REDIS_URL.*CCC_REDIS_CLUSTER=true/);
+  });
+
   it('has no metrics port unless CCC_METRICS_PORT is set', () => {
     expect(loadConfig({}).metricsPort).toBeUndefined();
     expect(loadConfig({ CCC_METRICS_PORT: '9464' }).metricsPort).toBe(9464);
@@ -53,6 +63,8 @@ describe('loadConfig', () => {
     ['CCC_ROLE', 'both'],
     ['DATABASE_URL', 'mysql://x'],
     ['REDIS_URL', 'http://x'],
+    ['REDIS_URL', 'redis://a:1,http://b:2'],
+    ['CCC_REDIS_CLUSTER', 'maybe'],
     ['CCC_QUEUE_PREFIX', 'has space'],
     ['CCC_SLA_ACK_SECONDS', 'critical=1,high=2'],
     ['CCC_ESCALATION_MAX_LEVEL', '-1'],

@@ -8,7 +8,10 @@ export type Role = 'api' | 'worker' | 'all';
 /** The one typed view of the environment; nothing else reads process.env. */
 export interface AppConfig {
   databaseUrl: string;
+  /** One URL; in cluster mode, the seed nodes as comma-separated URLs. */
   redisUrl: string;
+  /** Connect as a Redis Cluster client (ioredis `Cluster`). */
+  redisCluster: boolean;
   port: number;
   role: Role;
   /** Hash-tagged so every key of a deployment lands in one Redis Cluster slot. */
@@ -51,9 +54,15 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): AppConfig {
     );
     throw new ConfigError(`Invalid configuration:\n  ${lines.join('\n  ')}`);
   }
+  if (parsed.REDIS_URL.includes(',') && !parsed.CCC_REDIS_CLUSTER) {
+    throw new ConfigError(
+      `Invalid configuration:\n  REDIS_URL=${JSON.stringify(parsed.REDIS_URL)}: several URLs need CCC_REDIS_CLUSTER=true`,
+    );
+  }
   return {
     databaseUrl: parsed.DATABASE_URL,
     redisUrl: parsed.REDIS_URL,
+    redisCluster: parsed.CCC_REDIS_CLUSTER,
     port: parsed.PORT,
     role: parsed.CCC_ROLE,
     queuePrefix: `{${parsed.CCC_QUEUE_PREFIX}}`,

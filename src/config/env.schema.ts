@@ -63,8 +63,14 @@ export class EnvSchema {
   @Matches(/^postgres(ql)?:\/\/.+/, { message: 'must be a postgres:// URL' })
   DATABASE_URL = 'postgres://postgres@127.0.0.1:5432/ccc';
 
-  @Matches(/^rediss?:\/\/.+/, { message: 'must be a redis:// URL' })
+  @Matches(/^rediss?:\/\/[^,\s]+(,\s*rediss?:\/\/[^,\s]+)*$/, {
+    message: 'must be a redis:// URL (with CCC_REDIS_CLUSTER, a comma-separated list of them)',
+  })
   REDIS_URL = 'redis://127.0.0.1:6379';
+
+  @Transform(toBool)
+  @IsBoolean()
+  CCC_REDIS_CLUSTER = false;
 
   @Transform(toInt)
   @IsInt()

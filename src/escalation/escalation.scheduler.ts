@@ -5,12 +5,12 @@ import {
   Logger,
   OnApplicationBootstrap,
 } from '@nestjs/common';
-import { Redis } from 'ioredis';
 import { randomUUID } from 'node:crypto';
 import { DataSource } from 'typeorm';
 import { sql } from '../common/sql.js';
 import { APP_CONFIG, AppConfig } from '../config/config.js';
 import { REDIS } from '../queues/queues.module.js';
+import type { RedisClient } from '../queues/redis.js';
 import { scheduleHorizonMs, withinHorizon } from './deadlines.js';
 import { EscalationJobs } from './escalation-jobs.js';
 import {
@@ -73,7 +73,7 @@ export class EscalationScheduler implements OnApplicationBootstrap, BeforeApplic
     private readonly dataSource: DataSource,
     private readonly escalation: EscalationService,
     private readonly jobs: EscalationJobs,
-    @Inject(REDIS) private readonly redis: Redis,
+    @Inject(REDIS) private readonly redis: RedisClient,
     @Inject(APP_CONFIG) config: AppConfig,
   ) {
     this.leaseKey = `${config.queuePrefix}:escalation:scheduler-lease`;

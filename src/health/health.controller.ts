@@ -6,9 +6,9 @@ import {
   HealthIndicatorService,
   TypeOrmHealthIndicator,
 } from '@nestjs/terminus';
-import { Redis } from 'ioredis';
 import { Public } from '../common/principal.js';
 import { REDIS } from '../queues/queues.module.js';
+import type { RedisClient } from '../queues/redis.js';
 
 @ApiExcludeController()
 @Public()
@@ -18,7 +18,7 @@ export class HealthController {
     private readonly health: HealthCheckService,
     private readonly db: TypeOrmHealthIndicator,
     private readonly indicators: HealthIndicatorService,
-    @Inject(REDIS) private readonly redis: Redis,
+    @Inject(REDIS) private readonly redis: RedisClient,
   ) {}
 
   @Get('live')

@@ -1,22 +1,15 @@
 import { BullModule } from '@nestjs/bullmq';
-import {
-  Global,
-  Inject,
-  Logger,
-  Module,
-  OnApplicationShutdown,
-  OnModuleInit,
-} from '@nestjs/common';
+import { Global, Inject, Logger, Module, OnModuleInit } from '@nestjs/common';
 import { DiscoveryModule } from '@nestjs/core';
-import { Redis } from 'ioredis';
+import type { ConnectionOptions } from 'bullmq';
 import { APP_CONFIG, AppConfig } from '../config/config.js';
 import { QueueDrainService } from './queue-drain.service.js';
 import { QueueMetrics } from './queue.metrics.js';
 import { QueueName } from './queues.js';
-import { redisOptions, warnUnlessNoEviction } from './redis.js';
+import { RedisClient, warnUnlessNoEviction } from './redis.js';
+import { BULL_CONNECTION, REDIS, RedisModule } from './redis.module.js';
 
-/** A plain client for the service's own Redis use (rate limits, readiness). */
-export const REDIS = Symbol('REDIS');
+export { REDIS } from './redis.module.js';
 
 const queues = Object.values(QueueName).map((name) => ({ name }));
 
@@ -24,30 +17,24 @@ const queues = Object.values(QueueName).map((name) => ({ name }));
 @Module({
   imports: [
     DiscoveryModule,
+    RedisModule,
     BullModule.forRootAsync({
-      inject: [APP_CONFIG],
-      useFactory: (config: AppConfig) => ({
-        connection: redisOptions(config.redisUrl, 'worker'),
+      imports: [RedisModule],
+      inject: [APP_CONFIG, BULL_CONNECTION],
+      useFactory: (config: AppConfig, connection: ConnectionOptions) => ({
+        connection,
         prefix: config.queuePrefix,
       }),
     }),
     BullModule.registerQueue(...queues),
   ],
-  providers: [
-    QueueDrainService,
-    QueueMetrics,
-    {
-      provide: REDIS,
-      inject: [APP_CONFIG],
-      useFactory: (config: AppConfig) => new Redis(redisOptions(config.redisUrl, 'producer')),
-    },
-  ],
-  exports: [BullModule, REDIS],
+  providers: [QueueDrainService, QueueMetrics],
+  exports: [BullModule, RedisModule],
 })
-export class QueuesModule implements OnModuleInit, OnApplicationShutdown {
+export class QueuesModule implements OnModuleInit {
   private readonly logger = new Logger('Redis');
 
-  constructor(@Inject(REDIS) private readonly redis: Redis) {}
+  constructor(@Inject(REDIS) private readonly redis: RedisClient) {}
 
   async onModuleInit() {
     // The producer client has no offline queue: wait for it before the first command.
@@ -61,9 +48,5 @@ export class QueuesModule implements OnModuleInit, OnApplicationShutdown {
       });
     }
     await warnUnlessNoEviction(this.redis, this.logger);
-  }
-
-  async onApplicationShutdown() {
-    this.redis.disconnect();
   }
 }
