@@ -4,6 +4,7 @@ import { randomBytes } from 'node:crypto';
 import { createServer } from 'node:net';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
+import { Redis } from 'ioredis';
 import pg from 'pg';
 
 export const ROOT = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../..');
@@ -33,12 +34,37 @@ export async function dropDatabase(name) {
   await admin.end();
 }
 
-/** Creates and migrates a scratch database with the built service's migrations. */
+/** Deletes a queue prefix's keys (`{prefix}…`) from Redis. */
+export async function deleteQueueKeys(prefix) {
+  const redis = new Redis(REDIS_URL, { maxRetriesPerRequest: 1 });
+  try {
+    let cursor = '0';
+    do {
+      const [next, keys] = await redis.scan(cursor, 'MATCH', `{${prefix}}*`, 'COUNT', 1000);
+      cursor = next;
+      if (keys.length) await redis.del(...keys);
+    } while (cursor !== '0');
+  } finally {
+    redis.disconnect();
+  }
+}
+
+/**
+ * Creates and migrates a scratch database with the built service's migrations. Use its
+ * name as the queue prefix: `drop()` removes the database and that prefix's Redis keys.
+ */
 export async function migratedDatabase(label) {
   const name = scratchName(label);
   const { prepareDatabase } = await import(path.join(DIST, 'database/prepare-database.js'));
   await prepareDatabase(databaseUrl(name));
-  return { name, url: databaseUrl(name), drop: () => dropDatabase(name) };
+  return {
+    name,
+    url: databaseUrl(name),
+    drop: async () => {
+      await dropDatabase(name);
+      await deleteQueueKeys(name);
+    },
+  };
 }
 
 export async function freePort() {
