@@ -1,5 +1,5 @@
 import { Api } from './support/api.js';
-import { LocalRedisCluster } from './support/redis-cluster.js';
+import { LocalRedisCluster } from './support/local-redis.js';
 import { createTestEnv, Service, startService, TestEnv } from './support/service.js';
 import { Endpoint, eventually, setContacts, WebhookReceiver } from './support/webhook-receiver.js';
 

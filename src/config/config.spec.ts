@@ -52,6 +52,17 @@ describe('loadConfig', () => {
     expect(() => loadConfig({ REDIS_URL: seeds })).toThrow(/REDIS_URL.*CCC_REDIS_CLUSTER=true/);
   });
 
+  it('takes a Sentinel group name, with the Sentinels in REDIS_URL', () => {
+    const sentinels = 'redis://:pw@10.0.0.1:26379,redis://10.0.0.2:26379';
+    expect(
+      loadConfig({ REDIS_URL: sentinels, CCC_REDIS_SENTINEL_NAME: 'ccc-primary' }),
+    ).toMatchObject({ redisUrl: sentinels, redisSentinelName: 'ccc-primary', redisCluster: false });
+    expect(loadConfig({}).redisSentinelName).toBeUndefined();
+    expect(() =>
+      loadConfig({ CCC_REDIS_SENTINEL_NAME: 'ccc-primary', CCC_REDIS_CLUSTER: 'true' }),
+    ).toThrow(/CCC_REDIS_SENTINEL_NAME/);
+  });
+
   it('has no metrics port unless CCC_METRICS_PORT is set', () => {
     expect(loadConfig({}).metricsPort).toBeUndefined();
     expect(loadConfig({ CCC_METRICS_PORT: '9464' }).metricsPort).toBe(9464);
@@ -65,6 +76,7 @@ describe('loadConfig', () => {
     ['REDIS_URL', 'http://x'],
     ['REDIS_URL', 'redis://a:1,http://b:2'],
     ['CCC_REDIS_CLUSTER', 'maybe'],
+    ['CCC_REDIS_SENTINEL_NAME', 'has space'],
     ['CCC_QUEUE_PREFIX', 'has space'],
     ['CCC_SLA_ACK_SECONDS', 'critical=1,high=2'],
     ['CCC_ESCALATION_MAX_LEVEL', '-1'],

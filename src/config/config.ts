@@ -12,6 +12,8 @@ export interface AppConfig {
   redisUrl: string;
   /** Connect as a Redis Cluster client (ioredis `Cluster`). */
   redisCluster: boolean;
+  /** Connect to this Sentinel group's primary; `redisUrl` lists the Sentinels. */
+  redisSentinelName?: string;
   port: number;
   role: Role;
   /** Hash-tagged so every key of a deployment lands in one Redis Cluster slot. */
@@ -42,7 +44,13 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): AppConfig {
     const value = env[key];
     if (value !== undefined && value !== '') raw[key] = value;
   }
-  for (const key of ['CCC_BOOTSTRAP_ADMIN_KEY', 'SMTP_URL', 'CCC_PUBLIC_URL', 'CCC_METRICS_PORT']) {
+  for (const key of [
+    'CCC_BOOTSTRAP_ADMIN_KEY',
+    'SMTP_URL',
+    'CCC_PUBLIC_URL',
+    'CCC_METRICS_PORT',
+    'CCC_REDIS_SENTINEL_NAME',
+  ]) {
     if (env[key]) raw[key] = env[key];
   }
   const parsed = plainToInstance(EnvSchema, raw, { exposeDefaultValues: true });
@@ -54,15 +62,25 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): AppConfig {
     );
     throw new ConfigError(`Invalid configuration:\n  ${lines.join('\n  ')}`);
   }
-  if (parsed.REDIS_URL.includes(',') && !parsed.CCC_REDIS_CLUSTER) {
+  if (parsed.CCC_REDIS_CLUSTER && parsed.CCC_REDIS_SENTINEL_NAME) {
     throw new ConfigError(
-      `Invalid configuration:\n  REDIS_URL=${JSON.stringify(parsed.REDIS_URL)}: several URLs need CCC_REDIS_CLUSTER=true`,
+      'Invalid configuration:\n  CCC_REDIS_SENTINEL_NAME: not with CCC_REDIS_CLUSTER=true (a cluster has no Sentinels)',
+    );
+  }
+  if (
+    parsed.REDIS_URL.includes(',') &&
+    !parsed.CCC_REDIS_CLUSTER &&
+    !parsed.CCC_REDIS_SENTINEL_NAME
+  ) {
+    throw new ConfigError(
+      `Invalid configuration:\n  REDIS_URL=${JSON.stringify(parsed.REDIS_URL)}: several URLs need CCC_REDIS_CLUSTER=true or CCC_REDIS_SENTINEL_NAME`,
     );
   }
   return {
     databaseUrl: parsed.DATABASE_URL,
     redisUrl: parsed.REDIS_URL,
     redisCluster: parsed.CCC_REDIS_CLUSTER,
+    redisSentinelName: parsed.CCC_REDIS_SENTINEL_NAME,
     port: parsed.PORT,
     role: parsed.CCC_ROLE,
     queuePrefix: `{${parsed.CCC_QUEUE_PREFIX}}`,

@@ -64,13 +64,18 @@ export class EnvSchema {
   DATABASE_URL = 'postgres://postgres@127.0.0.1:5432/ccc';
 
   @Matches(/^rediss?:\/\/[^,\s]+(,\s*rediss?:\/\/[^,\s]+)*$/, {
-    message: 'must be a redis:// URL (with CCC_REDIS_CLUSTER, a comma-separated list of them)',
+    message:
+      'must be a redis:// URL (with CCC_REDIS_CLUSTER or CCC_REDIS_SENTINEL_NAME, a comma-separated list)',
   })
   REDIS_URL = 'redis://127.0.0.1:6379';
 
   @Transform(toBool)
   @IsBoolean()
   CCC_REDIS_CLUSTER = false;
+
+  @IsOptional()
+  @Matches(/^[\w.-]{1,100}$/, { message: 'must be a Sentinel master group name' })
+  CCC_REDIS_SENTINEL_NAME?: string;
 
   @Transform(toInt)
   @IsInt()

@@ -2,7 +2,7 @@ import { Global, Inject, Module, OnApplicationShutdown } from '@nestjs/common';
 import type { ConnectionOptions } from 'bullmq';
 import { Cluster } from 'ioredis';
 import { APP_CONFIG, AppConfig } from '../config/config.js';
-import { createRedis, redisOptions, RedisClient } from './redis.js';
+import { connectionOptions, createRedis, RedisClient } from './redis.js';
 
 /** A plain client for the service's own Redis use (rate limits, leases, readiness). */
 export const REDIS = Symbol('REDIS');
@@ -22,9 +22,7 @@ export const BULL_CONNECTION = Symbol('BULL_CONNECTION');
       inject: [APP_CONFIG],
       // BullMQ takes a Cluster only as a client; its workers duplicate it for blocking reads.
       useFactory: (config: AppConfig): ConnectionOptions =>
-        config.redisCluster
-          ? createRedis(config, 'worker')
-          : redisOptions(config.redisUrl, 'worker'),
+        config.redisCluster ? createRedis(config, 'worker') : connectionOptions(config, 'worker'),
     },
   ],
   exports: [REDIS, BULL_CONNECTION],
