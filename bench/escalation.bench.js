@@ -13,7 +13,6 @@
 // (CCC_BENCH_DIST=.build/x points it at another build; BENCH_PENDING, BENCH_SAMPLE, BENCH_LEAD.)
 import { spawn } from 'node:child_process';
 import path from 'node:path';
-import { Redis } from 'ioredis';
 import pg from 'pg';
 import {
   databaseUrl,
@@ -26,6 +25,7 @@ import {
   scratchName,
   summarize,
   SERVICE_NODE_FLAGS,
+  deleteQueueKeys,
 } from './lib/common.js';
 
 const DIST = path.resolve(ROOT, process.env.CCC_BENCH_DIST ?? 'dist');
@@ -122,15 +122,6 @@ function tickPercentile(before, after, p) {
   return Infinity;
 }
 
-async function deleteKeys(redis, prefix) {
-  let cursor = '0';
-  do {
-    const [next, keys] = await redis.scan(cursor, 'MATCH', `{${prefix}}*`, 'COUNT', 1000);
-    cursor = next;
-    if (keys.length) await redis.del(...keys);
-  } while (cursor !== '0');
-}
-
 async function run(total, { flush = false } = {}) {
   const name = scratchName('escalation');
   const url = databaseUrl(name);
@@ -138,7 +129,6 @@ async function run(total, { flush = false } = {}) {
   const { prepareDatabase } = await import(path.join(DIST, 'database/prepare-database.js'));
   await prepareDatabase(url);
   const db = new pg.Pool({ connectionString: url, max: 2 });
-  const redis = new Redis(REDIS_URL);
   const port = await freePort();
   let service;
   try {
@@ -166,7 +156,7 @@ async function run(total, { flush = false } = {}) {
     if (flush) {
       // As if Redis lost everything: the delayed jobs and the scheduler's lease.
       await sleep(Math.max(0, first[0].ms - FLUSH_BEFORE_MS));
-      await deleteKeys(redis, prefix);
+      await deleteQueueKeys(prefix);
       await sleep(FLUSH_BEFORE_MS - 500);
     } else {
       await sleep(Math.max(0, first[0].ms - 500));
@@ -210,8 +200,7 @@ async function run(total, { flush = false } = {}) {
   } finally {
     await service?.stop();
     await db.end();
-    await deleteKeys(redis, prefix);
-    redis.disconnect();
+    await deleteQueueKeys(prefix);
     await dropDatabase(name);
   }
 }

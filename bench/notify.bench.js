@@ -13,7 +13,6 @@ import http from 'node:http';
 import path from 'node:path';
 import { performance } from 'node:perf_hooks';
 import { randomUUID } from 'node:crypto';
-import { Redis } from 'ioredis';
 import pg from 'pg';
 import { Webhook } from 'standardwebhooks';
 import {
@@ -26,6 +25,7 @@ import {
   scratchName,
   summarize,
   SERVICE_NODE_FLAGS,
+  deleteQueueKeys,
 } from './lib/common.js';
 
 const RATE = Number(process.env.BENCH_RATE ?? 50);
@@ -274,14 +274,7 @@ async function main() {
     await service.stop();
     await receiver.close();
     agent.destroy();
-    const redis = new Redis(REDIS_URL);
-    let cursor = '0';
-    do {
-      const [next, keys] = await redis.scan(cursor, 'MATCH', `{${prefix}}*`, 'COUNT', 1000);
-      cursor = next;
-      if (keys.length) await redis.del(...keys);
-    } while (cursor !== '0');
-    redis.disconnect();
+    await deleteQueueKeys(prefix);
     await dropDatabase(dbName);
   }
 }
