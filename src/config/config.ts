@@ -8,7 +8,7 @@ export type Role = 'api' | 'worker' | 'all';
 /** The one typed view of the environment; nothing else reads process.env. */
 export interface AppConfig {
   databaseUrl: string;
-  /** One URL; in cluster mode, the seed nodes as comma-separated URLs. */
+  /** One URL; with a cluster, its seed nodes, with Sentinel, the Sentinels (comma-separated). */
   redisUrl: string;
   /** Connect as a Redis Cluster client (ioredis `Cluster`). */
   redisCluster: boolean;

@@ -9,7 +9,7 @@ import { randomUUID } from 'node:crypto';
 import { DataSource } from 'typeorm';
 import { sql } from '../common/sql.js';
 import { APP_CONFIG, AppConfig } from '../config/config.js';
-import { REDIS } from '../queues/queues.module.js';
+import { REDIS } from '../queues/redis.module.js';
 import type { RedisClient } from '../queues/redis.js';
 import { scheduleHorizonMs, withinHorizon } from './deadlines.js';
 import { EscalationJobs } from './escalation-jobs.js';

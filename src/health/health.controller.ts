@@ -7,7 +7,7 @@ import {
   TypeOrmHealthIndicator,
 } from '@nestjs/terminus';
 import { Public } from '../common/principal.js';
-import { REDIS } from '../queues/queues.module.js';
+import { REDIS } from '../queues/redis.module.js';
 import type { RedisClient } from '../queues/redis.js';
 
 @ApiExcludeController()

@@ -1,8 +1,15 @@
-import { Global, Inject, Module, OnApplicationShutdown } from '@nestjs/common';
+import {
+  Global,
+  Inject,
+  Logger,
+  Module,
+  OnApplicationShutdown,
+  OnModuleInit,
+} from '@nestjs/common';
 import type { ConnectionOptions } from 'bullmq';
 import { Cluster } from 'ioredis';
 import { APP_CONFIG, AppConfig } from '../config/config.js';
-import { connectionOptions, createRedis, RedisClient } from './redis.js';
+import { connectionOptions, createRedis, RedisClient, warnUnlessNoEviction } from './redis.js';
 
 /** A plain client for the service's own Redis use (rate limits, leases, readiness). */
 export const REDIS = Symbol('REDIS');
@@ -27,11 +34,27 @@ export const BULL_CONNECTION = Symbol('BULL_CONNECTION');
   ],
   exports: [REDIS, BULL_CONNECTION],
 })
-export class RedisModule implements OnApplicationShutdown {
+export class RedisModule implements OnModuleInit, OnApplicationShutdown {
+  private readonly logger = new Logger('Redis');
+
   constructor(
     @Inject(REDIS) private readonly redis: RedisClient,
     @Inject(BULL_CONNECTION) private readonly bull: ConnectionOptions,
   ) {}
+
+  async onModuleInit() {
+    // The producer client has no offline queue: wait for it before the first command.
+    if (this.redis.status !== 'ready') {
+      await new Promise<void>((resolve) => {
+        const timer = setTimeout(resolve, 5000);
+        this.redis.once('ready', () => {
+          clearTimeout(timer);
+          resolve();
+        });
+      });
+    }
+    await warnUnlessNoEviction(this.redis, this.logger);
+  }
 
   /** After the queue workers have drained (QueueDrainService, beforeApplicationShutdown). */
   onApplicationShutdown() {
