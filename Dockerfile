@@ -14,5 +14,5 @@ COPY --from=build /app/dist ./dist
 COPY package.json ./
 USER node
 EXPOSE 3000
-# A bounded old generation keeps RSS under 250 MB (README, "Memory").
+# A bounded old generation keeps RSS under 250 MB (docs/performance.md, "Memory").
 CMD ["node", "--max-old-space-size=128", "dist/main.js"]
