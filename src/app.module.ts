@@ -12,6 +12,7 @@ import { ConfigModule } from './config/config.module.js';
 import { dataSourceOptions } from './database/data-source.js';
 import { EscalationWorkerModule } from './escalation/escalation-worker.module.js';
 import { EscalationModule } from './escalation/escalation.module.js';
+import { EventsModule } from './events/events.module.js';
 import { HealthModule } from './health/health.module.js';
 import { IncidentsModule } from './incidents/incidents.module.js';
 import { MemberStatesModule } from './member-states/member-states.module.js';
@@ -21,6 +22,7 @@ import { NotificationsModule } from './notifications/notifications.module.js';
 import { QueuesModule } from './queues/queues.module.js';
 import { ReportsWorkerModule } from './reports/reports-worker.module.js';
 import { ReportsModule } from './reports/reports.module.js';
+import { StatsModule } from './stats/stats.module.js';
 import { TimelineModule } from './timeline/timeline.module.js';
 
 /** Feature modules with HTTP routes and services; used by every role. */
@@ -33,6 +35,7 @@ const FEATURES: Type[] = [
   EscalationModule,
   MemberStatesModule,
   ReportsModule,
+  StatsModule,
 ];
 
 /** Modules that consume queues and run background loops; only in `worker` and `all`. */
@@ -55,6 +58,7 @@ export class AppModule {
           ? [
               HealthModule,
               MetricsModule,
+              EventsModule,
               ThrottlerModule.forRoot({
                 throttlers: [{ name: 'default', ttl: 60_000, limit: config.rateLimitPerMinute }],
                 skipIf: () => config.rateLimitPerMinute === 0,

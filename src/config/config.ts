@@ -32,6 +32,9 @@ export interface AppConfig {
   publicUrl: string;
   /** Role worker: where GET /metrics is served; unset means no listener. */
   metricsPort?: number;
+  // Live events.
+  eventsHeartbeatSeconds: number;
+  eventsMaxStreams: number;
 }
 
 export class ConfigError extends Error {}
@@ -97,5 +100,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): AppConfig {
     logLevel: parsed.LOG_LEVEL,
     publicUrl: parsed.CCC_PUBLIC_URL ?? `http://localhost:${parsed.PORT}`,
     metricsPort: parsed.CCC_METRICS_PORT,
+    eventsHeartbeatSeconds: parsed.CCC_EVENTS_HEARTBEAT_SECONDS,
+    eventsMaxStreams: parsed.CCC_EVENTS_MAX_STREAMS,
   };
 }

@@ -148,4 +148,19 @@ export class EnvSchema {
   @Min(1)
   @Max(65535)
   CCC_METRICS_PORT?: number;
+
+  // Live events (GET /api/v1/events).
+  /** A comment line this often keeps event streams open through proxies. */
+  @Transform(toInt)
+  @IsInt()
+  @Min(1)
+  @Max(3600)
+  CCC_EVENTS_HEARTBEAT_SECONDS = 20;
+
+  /** Open event streams one caller (a key or a person) may hold on one instance. */
+  @Transform(toInt)
+  @IsInt()
+  @Min(1)
+  @Max(1000)
+  CCC_EVENTS_MAX_STREAMS = 10;
 }

@@ -95,6 +95,19 @@ export class IncidentsRepository {
     });
   }
 
+  /** Which of `ids` the principal may see (live events decide per stream with it). */
+  async visibleIds(principal: Principal, ids: string[]): Promise<Set<string>> {
+    if (ids.length === 0) return new Set();
+    const params = new SqlParams();
+    const rows = await sql<{ id: string }>(
+      this.dataSource,
+      `SELECT i.id FROM incidents i
+       WHERE i.id = ANY(${params.add(ids)}::uuid[]) AND ${visibleTo(principal, 'i', params)}`,
+      params.values,
+    );
+    return new Set(rows.map((r) => r.id));
+  }
+
   /** A page of visible incidents; keyset pagination, so each row appears exactly once. */
   async list(principal: Principal, query: ListIncidentsQuery): Promise<Page<IncidentView>> {
     const params = new SqlParams();
