@@ -3,10 +3,10 @@ import { randomBytes } from 'node:crypto';
 import { DataSource } from 'typeorm';
 import { AuditService } from '../audit/audit.service.js';
 import { hashApiKey } from '../common/auth.guard.js';
-import { decodeCursor, Page, toPage } from '../common/pagination.js';
+import { keyset, Page } from '../common/pagination.js';
 import { actorOf, Principal, Role, SYSTEM_ACTOR } from '../common/principal.js';
 import { Problem } from '../common/problem.js';
-import { sql } from '../common/sql.js';
+import { sql, SqlParams } from '../common/sql.js';
 import { APP_CONFIG, AppConfig } from '../config/config.js';
 import { CreateApiKeyDto } from './dto/create-api-key.dto.js';
 
@@ -38,6 +38,16 @@ const toView = (r: ApiKeyRow): ApiKeyView => ({
   keyPrefix: r.key_prefix,
   createdAt: r.created_at.toISOString(),
   revokedAt: r.revoked_at?.toISOString() ?? null,
+});
+
+/** Oldest first. */
+const OLDEST_FIRST = keyset({
+  name: 'api-keys',
+  direction: 'asc',
+  columns: [
+    { sql: 'created_at', type: 'timestamp' },
+    { sql: 'id', type: 'uuid' },
+  ],
 });
 
 @Injectable()
@@ -95,14 +105,15 @@ export class ApiKeysService implements OnApplicationBootstrap {
   }
 
   async list(limit: number, cursor?: string): Promise<Page<ApiKeyView>> {
-    const after = decodeCursor(cursor, 2);
-    const rows: ApiKeyRow[] = await this.dataSource.query(
-      `SELECT id, name, role, state, key_prefix, created_at, revoked_at FROM api_keys
-       WHERE ($1::timestamptz IS NULL OR (created_at, id) > ($1::timestamptz, $2::uuid))
-       ORDER BY created_at, id LIMIT $3`,
-      [after?.[0] ?? null, after?.[1] ?? null, limit + 1],
+    const params = new SqlParams();
+    const rows = await sql<ApiKeyRow>(
+      this.dataSource,
+      `SELECT id, name, role, state, key_prefix, created_at, revoked_at, ${OLDEST_FIRST.select}
+         FROM api_keys WHERE ${OLDEST_FIRST.after(cursor, params)}
+        ORDER BY ${OLDEST_FIRST.orderBy} LIMIT ${params.add(limit + 1)}`,
+      params.values,
     );
-    return toPage(rows, limit, toView, (r) => [r.created_at.toISOString(), r.id]);
+    return OLDEST_FIRST.toPage(rows, limit, cursor, toView);
   }
 
   async revoke(id: string, actor: Principal): Promise<void> {

@@ -14,6 +14,7 @@ import {
 @Index('incidents_search_idx', { synchronize: false })
 @Index('incidents_status_created_idx', { synchronize: false })
 @Index('incidents_status_priority_idx', { synchronize: false })
+@Index('incidents_status_severity_tlp_created_idx', { synchronize: false })
 @Index('incidents_reporting_created_idx', { synchronize: false })
 @Index('incidents_resolved_idx', { synchronize: false })
 export class Incident {
@@ -35,6 +36,13 @@ export class Incident {
 
   @Column({ type: 'varchar', length: 10 })
   severity!: string;
+
+  /**
+   * The transaction that last changed `severity` (the priority rank), null if none did; set
+   * by trigger incidents_severity_xid. Priority pages leave out what changed during a walk.
+   */
+  @Column({ type: 'bigint', nullable: true })
+  severityXid!: string | null;
 
   @Column({ type: 'varchar', length: 20 })
   tlp!: string;

@@ -7,6 +7,7 @@ import { AuditHead1795749660000 } from './1795749660000-AuditHead.js';
 import { ConstituencyVersion1795749670000 } from './1795749670000-ConstituencyVersion.js';
 import { SearchIndexNoPendingList1795760000000 } from './1795760000000-SearchIndexNoPendingList.js';
 import { LiveEvents1795770000000 } from './1795770000000-LiveEvents.js';
+import { StablePaging1795771000000 } from './1795771000000-StablePaging.js';
 
 // Every migration, in order. Generate a new one with
 // `npm run migration:generate -- src/database/migrations/Name` and add it here.
@@ -20,4 +21,5 @@ export const MIGRATIONS = [
   ConstituencyVersion1795749670000,
   SearchIndexNoPendingList1795760000000,
   LiveEvents1795770000000,
+  StablePaging1795771000000,
 ];
