@@ -32,6 +32,8 @@ export interface AppConfig {
   publicUrl: string;
   /** Role worker: where GET /metrics is served; unset means no listener. */
   metricsPort?: number;
+  /** Attachments: the largest file accepted, in bytes. */
+  attachmentMaxBytes: number;
 }
 
 export class ConfigError extends Error {}
@@ -97,5 +99,6 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): AppConfig {
     logLevel: parsed.LOG_LEVEL,
     publicUrl: parsed.CCC_PUBLIC_URL ?? `http://localhost:${parsed.PORT}`,
     metricsPort: parsed.CCC_METRICS_PORT,
+    attachmentMaxBytes: parsed.CCC_ATTACHMENT_MAX_BYTES,
   };
 }

@@ -148,4 +148,11 @@ export class EnvSchema {
   @Min(1)
   @Max(65535)
   CCC_METRICS_PORT?: number;
+
+  // Attachments (evidence files).
+  @Transform(toInt)
+  @IsInt()
+  @Min(1)
+  @Max(1024 * 1024 * 1024)
+  CCC_ATTACHMENT_MAX_BYTES = 26214400;
 }
