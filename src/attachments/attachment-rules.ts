@@ -78,10 +78,8 @@ export function parseRange(header: string | undefined, size: number): RangeResul
     return { kind: 'partial', start: Math.max(0, size - suffix), end: size - 1 };
   }
   const start = Number(m[1]);
-  const last = m[2] === '' ? size - 1 : Number(m[2]);
-  if (!Number.isSafeInteger(start) || !Number.isSafeInteger(last) || last < start) {
-    return { kind: 'full' };
-  }
+  const last = m[2] === '' ? Infinity : Number(m[2]);
+  if (!Number.isSafeInteger(start) || last < start) return { kind: 'full' };
   if (start >= size) return { kind: 'unsatisfiable' };
   return { kind: 'partial', start, end: Math.min(last, size - 1) };
 }

@@ -95,13 +95,22 @@ function notMultipart(): Problem {
   return new Problem(415, 'http-415', 'Content-Type must be multipart/form-data');
 }
 
+/** How long the rest of a refused upload is read and discarded before the socket is cut. */
+const LINGER_MS = 5_000;
+
 /**
- * A refused upload may still be arriving: stop parsing it and let the rest drain, so the
- * answer (413, 400, 404…) reaches the client without waiting for busboy and without a reset.
+ * A refused upload may still be arriving: stop parsing it and discard the rest, so the
+ * answer (413, 400, 404…) reaches the client (closing at once could reset the connection
+ * before the client reads it). A client still sending after LINGER_MS is cut off, so it can
+ * hold neither the connection nor a graceful shutdown.
  */
 function discardRestOfBody(request: FastifyRequest): void {
   const raw = request.raw;
   if (raw.readableEnded || raw.destroyed) return;
   raw.unpipe();
   raw.resume();
+  const timer = setTimeout(() => raw.socket?.destroy(), LINGER_MS);
+  timer.unref();
+  raw.once('end', () => clearTimeout(timer));
+  raw.once('close', () => clearTimeout(timer));
 }
