@@ -1,4 +1,5 @@
 import { Injectable } from '@nestjs/common';
+import type pg from 'pg';
 import { DataSource, EntityManager } from 'typeorm';
 
 /**
@@ -26,6 +27,10 @@ export const ATTACHMENT_STORE = Symbol('ATTACHMENT_STORE');
 
 /** Size of one bytea row: big enough to keep row overhead low, small enough to stream. */
 export const CHUNK_SIZE = 256 * 1024;
+/** Chunks fetched per query when reading (1 MiB); one batch is prefetched while one is sent. */
+const READ_BATCH = 4;
+/** bytea in binary result format arrives as the raw bytes: keep the Buffer as it is. */
+const RAW_BYTES = { getTypeParser: () => (value: Buffer) => value };
 
 /**
  * The default store: the bytes in PostgreSQL as 256 KiB `bytea` rows of attachment_chunks,
@@ -39,11 +44,16 @@ export class PgAttachmentStore implements AttachmentStore {
     let seq = 0;
     let pending: Buffer[] = [];
     let pendingBytes = 0;
+    // One INSERT in flight while the next chunk arrives from the network: the transfer and
+    // the database write overlap, and memory stays at two chunks.
+    let inflight: Promise<unknown> = Promise.resolve();
     const flush = async (bytes: Buffer) => {
-      await manager.query(
+      await inflight;
+      inflight = manager.query(
         'INSERT INTO attachment_chunks (attachment_id, seq, data) VALUES ($1, $2, $3)',
         [attachmentId, seq++, bytes],
       );
+      inflight.catch(() => undefined); // rethrown by the next await of it
     };
     return {
       async write(bytes: Buffer) {
@@ -61,6 +71,7 @@ export class PgAttachmentStore implements AttachmentStore {
         if (pendingBytes > 0) await flush(Buffer.concat(pending, pendingBytes));
         pending = [];
         pendingBytes = 0;
+        await inflight;
       },
     };
   }
@@ -68,18 +79,41 @@ export class PgAttachmentStore implements AttachmentStore {
   async *read(attachmentId: string, start: number, end: number): AsyncIterable<Buffer> {
     const first = Math.floor(start / CHUNK_SIZE);
     const last = Math.floor(end / CHUNK_SIZE);
-    // One chunk per query: memory stays at one chunk per download, whatever the file size.
-    for (let seq = first; seq <= last; seq++) {
-      const rows = await this.dataSource.query<{ data: Buffer }[]>(
-        'SELECT data FROM attachment_chunks WHERE attachment_id = $1 AND seq = $2',
-        [attachmentId, seq],
-      );
-      if (rows.length === 0) throw new Error(`attachment ${attachmentId}: chunk ${seq} missing`);
-      const offset = seq * CHUNK_SIZE;
-      const from = seq === first ? start - offset : 0;
-      const to = seq === last ? end - offset + 1 : rows[0].data.length;
-      yield rows[0].data.subarray(from, to);
+    // A batch of chunks per query, the next one fetched while this one is sent: memory
+    // stays at two batches per download, whatever the file size.
+    const batch = (from: number) =>
+      this.chunks(attachmentId, from, Math.min(from + READ_BATCH, last + 1) - 1);
+    let next = batch(first);
+    for (let from = first; from <= last; from += READ_BATCH) {
+      const rows = await next;
+      if (from + READ_BATCH <= last) {
+        next = batch(from + READ_BATCH);
+        next.catch(() => undefined); // rethrown when awaited
+      }
+      for (let seq = from; seq < from + rows.length; seq++) {
+        const data = rows[seq - from];
+        const offset = seq * CHUNK_SIZE;
+        yield data.subarray(
+          seq === first ? start - offset : 0,
+          seq === last ? end - offset + 1 : data.length,
+        );
+      }
     }
+  }
+
+  /** Chunks `from`..`to` in order, as raw bytes (binary result format, no hex decoding). */
+  private async chunks(attachmentId: string, from: number, to: number): Promise<Buffer[]> {
+    const pool = (this.dataSource.driver as unknown as { master: pg.Pool }).master;
+    const result = await pool.query<{ data: Buffer }>({
+      text: 'SELECT data FROM attachment_chunks WHERE attachment_id = $1 AND seq BETWEEN $2 AND $3 ORDER BY seq',
+      values: [attachmentId, from, to],
+      binary: true,
+      types: RAW_BYTES,
+    } as pg.QueryConfig);
+    if (result.rows.length !== to - from + 1) {
+      throw new Error(`attachment ${attachmentId}: chunks ${from}..${to} missing`);
+    }
+    return result.rows.map((r) => r.data);
   }
 
   async destroy(manager: EntityManager, attachmentId: string): Promise<void> {
