@@ -203,7 +203,8 @@ describe('Attachments (evidence files)', () => {
   beforeAll(async () => {
     env = await createTestEnv('attachments');
     receiver = await WebhookReceiver.start();
-    service = await startService(env);
+    // A slow start on a busy machine is not what this file tests.
+    service = await startService(env, { timeoutMs: 90_000 });
     admin = new Api(service.url);
     coordinator = admin.as(await admin.createKey('coordinator'));
     for (const state of ['BY', 'KZ', 'AM']) {
@@ -211,7 +212,7 @@ describe('Attachments (evidence files)', () => {
     }
     amber = await file(analyst.BY, { affectedStates: ['KZ'] });
     green = await file(analyst.BY, { tlp: 'TLP:GREEN' });
-  }, 60_000);
+  }, 150_000);
 
   afterAll(async () => {
     await service?.stop();

@@ -1,5 +1,4 @@
 import { Injectable } from '@nestjs/common';
-import type pg from 'pg';
 import { DataSource, EntityManager } from 'typeorm';
 
 /**
@@ -29,8 +28,6 @@ export const ATTACHMENT_STORE = Symbol('ATTACHMENT_STORE');
 export const CHUNK_SIZE = 256 * 1024;
 /** Chunks fetched per query when reading (1 MiB); one batch is prefetched while one is sent. */
 const READ_BATCH = 4;
-/** bytea in binary result format arrives as the raw bytes: keep the Buffer as it is. */
-const RAW_BYTES = { getTypeParser: () => (value: Buffer) => value };
 
 /**
  * The default store: the bytes in PostgreSQL as 256 KiB `bytea` rows of attachment_chunks,
@@ -101,19 +98,19 @@ export class PgAttachmentStore implements AttachmentStore {
     }
   }
 
-  /** Chunks `from`..`to` in order, as raw bytes (binary result format, no hex decoding). */
+  /**
+   * Chunks `from`..`to` in order. Text result format (hex, decoded in C++ by Buffer.from):
+   * the pg driver decodes every binary-format field as UTF-8 text, which corrupts bytea.
+   */
   private async chunks(attachmentId: string, from: number, to: number): Promise<Buffer[]> {
-    const pool = (this.dataSource.driver as unknown as { master: pg.Pool }).master;
-    const result = await pool.query<{ data: Buffer }>({
-      text: 'SELECT data FROM attachment_chunks WHERE attachment_id = $1 AND seq BETWEEN $2 AND $3 ORDER BY seq',
-      values: [attachmentId, from, to],
-      binary: true,
-      types: RAW_BYTES,
-    } as pg.QueryConfig);
-    if (result.rows.length !== to - from + 1) {
+    const rows = await this.dataSource.query<{ data: Buffer }[]>(
+      'SELECT data FROM attachment_chunks WHERE attachment_id = $1 AND seq BETWEEN $2 AND $3 ORDER BY seq',
+      [attachmentId, from, to],
+    );
+    if (rows.length !== to - from + 1) {
       throw new Error(`attachment ${attachmentId}: chunks ${from}..${to} missing`);
     }
-    return result.rows.map((r) => r.data);
+    return rows.map((r) => r.data);
   }
 
   async destroy(manager: EntityManager, attachmentId: string): Promise<void> {
