@@ -140,7 +140,8 @@ async function cpuMs(pid) {
 
 async function rssMb(pid) {
   const status = await readFile(`/proc/${pid}/status`, 'utf8');
-  return Number(/VmRSS:\s+(\d+)/.exec(status)[1]) / 1024;
+  const kb = /VmRSS:\s+(\d+)/.exec(status);
+  return kb ? Number(kb[1]) / 1024 : NaN; // NaN once the process has gone
 }
 
 const db = await migratedDatabase('attachments');
