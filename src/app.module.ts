@@ -3,6 +3,7 @@ import { APP_FILTER, APP_GUARD } from '@nestjs/core';
 import { ThrottlerModule, ThrottlerStorage } from '@nestjs/throttler';
 import { TypeOrmModule } from '@nestjs/typeorm';
 import { ApiKeysModule } from './api-keys/api-keys.module.js';
+import { AttachmentsModule } from './attachments/attachments.module.js';
 import { AuditModule } from './audit/audit.module.js';
 import { AuthGuard, RolesGuard } from './common/auth.guard.js';
 import { ProblemFilter } from './common/problem.filter.js';
@@ -36,6 +37,7 @@ const FEATURES: Type[] = [
   MemberStatesModule,
   ReportsModule,
   StatsModule,
+  AttachmentsModule,
 ];
 
 /** Modules that consume queues and run background loops; only in `worker` and `all`. */

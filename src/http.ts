@@ -6,6 +6,7 @@ import { DocumentBuilder, SwaggerModule } from '@nestjs/swagger';
 import { LogController } from 'fastify';
 import helmet from 'helmet';
 import { AppModule } from './app.module.js';
+import { registerMultipart } from './attachments/multipart.js';
 import { DrainingFastifyAdapter } from './common/draining-adapter.js';
 import { createRootLogger, NestPinoLogger } from './common/logging.js';
 import { createValidationPipe } from './common/validation.js';
@@ -47,6 +48,7 @@ export async function bootstrapHttp(config: AppConfig): Promise<INestApplication
     ],
   });
   app.useGlobalPipes(createValidationPipe());
+  await registerMultipart(app, config);
 
   const fastify = app.getHttpAdapter().getInstance();
   // Helmet's middleware built once: @fastify/helmet rebuilds it (and re-parses the CSP) on

@@ -35,6 +35,8 @@ export interface AppConfig {
   // Live events.
   eventsHeartbeatSeconds: number;
   eventsMaxStreams: number;
+  /** Attachments: the largest file accepted, in bytes. */
+  attachmentMaxBytes: number;
 }
 
 export class ConfigError extends Error {}
@@ -102,5 +104,6 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): AppConfig {
     metricsPort: parsed.CCC_METRICS_PORT,
     eventsHeartbeatSeconds: parsed.CCC_EVENTS_HEARTBEAT_SECONDS,
     eventsMaxStreams: parsed.CCC_EVENTS_MAX_STREAMS,
+    attachmentMaxBytes: parsed.CCC_ATTACHMENT_MAX_BYTES,
   };
 }

@@ -163,4 +163,10 @@ export class EnvSchema {
   @Min(1)
   @Max(1000)
   CCC_EVENTS_MAX_STREAMS = 10;
+  // Attachments (evidence files).
+  @Transform(toInt)
+  @IsInt()
+  @Min(1)
+  @Max(1024 * 1024 * 1024)
+  CCC_ATTACHMENT_MAX_BYTES = 26214400;
 }

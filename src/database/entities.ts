@@ -1,4 +1,5 @@
 import { ApiKey } from '../api-keys/api-key.entity.js';
+import { Attachment, AttachmentChunk } from '../attachments/attachment.entity.js';
 import { AuditEntry } from '../audit/audit-entry.entity.js';
 import { AuditHead } from '../audit/audit-head.entity.js';
 import {
@@ -23,6 +24,8 @@ import { Dispatch } from '../routing/dispatch.entity.js';
 
 export const ENTITIES = [
   ApiKey,
+  Attachment,
+  AttachmentChunk,
   AuditEntry,
   AuditHead,
   Comment,

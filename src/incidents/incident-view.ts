@@ -1,3 +1,4 @@
+import type { AttachmentView } from '../attachments/attachment-view.js';
 import type { DispatchStatus } from '../routing/dispatch.entity.js';
 import type { Observable } from './observables.js';
 
@@ -57,12 +58,15 @@ export interface IncidentView {
   updatedAt: Date;
   routing: { dispatchedTo: string[]; suggested: string[] };
   dispatches: DispatchView[];
+  /** Metadata of the evidence files (never their bytes), deleted ones with `deletedAt`. */
+  attachments: AttachmentView[];
 }
 
 export function toIncidentView(
   row: IncidentRow,
   observables: Observable[],
   dispatches: DispatchView[],
+  attachments: AttachmentView[] = [],
 ): IncidentView {
   return {
     id: row.id,
@@ -92,5 +96,6 @@ export function toIncidentView(
       suggested: row.suggested_states,
     },
     dispatches,
+    attachments,
   };
 }

@@ -1,6 +1,7 @@
 import { Injectable } from '@nestjs/common';
 import { DataSource, EntityManager } from 'typeorm';
 import { Keyset, keyset, Page } from '../common/pagination.js';
+import { attachmentsOf } from '../attachments/attachment-view.js';
 import type { Principal } from '../common/principal.js';
 import { Problem } from '../common/problem.js';
 import { sql } from '../common/sql.js';
@@ -176,7 +177,7 @@ export class IncidentsRepository {
   ): Promise<IncidentView[]> {
     if (rows.length === 0) return [];
     const ids = rows.map((r) => r.id);
-    const [observables, dispatches] = await Promise.all([
+    const [observables, dispatches, attachments] = await Promise.all([
       sql<Observable & { incident_id: string }>(
         db,
         `SELECT incident_id, type, value FROM incident_observables
@@ -195,6 +196,7 @@ export class IncidentsRepository {
          WHERE incident_id = ANY($1::uuid[]) ORDER BY incident_id, state`,
         [ids],
       ),
+      attachmentsOf(db, ids),
     ]);
     const observablesOf = groupBy(observables, (o) => ({ type: o.type, value: o.value }));
     const dispatchesOf = groupBy(dispatches, (d) => ({
@@ -204,7 +206,12 @@ export class IncidentsRepository {
       escalationLevel: d.escalation_level,
     }));
     return rows.map((row) =>
-      toIncidentView(row, observablesOf.get(row.id) ?? [], dispatchesOf.get(row.id) ?? []),
+      toIncidentView(
+        row,
+        observablesOf.get(row.id) ?? [],
+        dispatchesOf.get(row.id) ?? [],
+        attachments.get(row.id) ?? [],
+      ),
     );
   }
 }

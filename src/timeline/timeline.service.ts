@@ -10,7 +10,10 @@ export type TimelineType =
   | 'transitioned'
   | 'commented'
   | 'assigned'
-  | 'reclassified';
+  | 'reclassified'
+  | 'attached'
+  | 'attachment-downloaded'
+  | 'attachment-deleted';
 
 export interface TimelineEntry {
   incidentId: string;

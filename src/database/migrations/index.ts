@@ -8,6 +8,7 @@ import { ConstituencyVersion1795749670000 } from './1795749670000-ConstituencyVe
 import { SearchIndexNoPendingList1795760000000 } from './1795760000000-SearchIndexNoPendingList.js';
 import { LiveEvents1795770000000 } from './1795770000000-LiveEvents.js';
 import { StablePaging1795771000000 } from './1795771000000-StablePaging.js';
+import { Attachments1795915269158 } from './1795915269158-Attachments.js';
 
 // Every migration, in order. Generate a new one with
 // `npm run migration:generate -- src/database/migrations/Name` and add it here.
@@ -22,4 +23,5 @@ export const MIGRATIONS = [
   SearchIndexNoPendingList1795760000000,
   LiveEvents1795770000000,
   StablePaging1795771000000,
+  Attachments1795915269158,
 ];
