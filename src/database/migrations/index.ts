@@ -6,7 +6,7 @@ import { QueueIndexes1795745680100 } from './1795745680100-QueueIndexes.js';
 import { AuditHead1795749660000 } from './1795749660000-AuditHead.js';
 import { ConstituencyVersion1795749670000 } from './1795749670000-ConstituencyVersion.js';
 import { SearchIndexNoPendingList1795760000000 } from './1795760000000-SearchIndexNoPendingList.js';
-import { LiveEvents1795770000000 } from './1795770000000-LiveEvents.js';
+import { LiveEvents1795772000000 } from './1795772000000-LiveEvents.js';
 import { StablePaging1795771000000 } from './1795771000000-StablePaging.js';
 import { Attachments1795915269158 } from './1795915269158-Attachments.js';
 
@@ -21,7 +21,7 @@ export const MIGRATIONS = [
   AuditHead1795749660000,
   ConstituencyVersion1795749670000,
   SearchIndexNoPendingList1795760000000,
-  LiveEvents1795770000000,
+  LiveEvents1795772000000,
   StablePaging1795771000000,
   Attachments1795915269158,
 ];

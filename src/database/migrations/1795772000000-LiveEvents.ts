@@ -7,8 +7,8 @@ import { MigrationInterface, QueryRunner } from 'typeorm';
  * another instance names the same event. Triggers, not application code, so that every
  * writer of the timeline (intake's single statement included) emits without knowing.
  */
-export class LiveEvents1795770000000 implements MigrationInterface {
-  name = 'LiveEvents1795770000000';
+export class LiveEvents1795772000000 implements MigrationInterface {
+  name = 'LiveEvents1795772000000';
 
   public async up(q: QueryRunner): Promise<void> {
     await q.query(`CREATE SEQUENCE live_event_seq`);
@@ -33,7 +33,8 @@ export class LiveEvents1795770000000 implements MigrationInterface {
                          WHEN 'acknowledged' THEN 'dispatch.updated'
                          WHEN 'escalated' THEN 'dispatch.updated'
                          WHEN 'commented' THEN 'comment.added'
-                         WHEN 'attachment_added' THEN 'attachment.added'
+                         WHEN 'attached' THEN 'attachment.added'
+                         WHEN 'attachment-downloaded' THEN NULL
                          ELSE 'incident.updated'
                        END AS kind
                 FROM new_rows n ORDER BY n.at) e
