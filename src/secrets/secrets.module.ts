@@ -3,6 +3,7 @@ import { APP_CONFIG, AppConfig, ConfigError } from '../config/config.js';
 import { DataKeyError } from '../config/data-key.js';
 import { DataKeyring, loadOrCreateKeyFile } from './data-keys.js';
 import { DATA_KEYRING, SecretBox } from './secret-box.js';
+import { SecretRotation } from './secret-rotation.js';
 
 /** CCC_DATA_KEY when set; otherwise the key file, made once and kept outside the database. */
 export function dataKeyring(config: AppConfig, logger = new Logger('Secrets')): DataKeyring {
@@ -30,7 +31,8 @@ export function dataKeyring(config: AppConfig, logger = new Logger('Secrets')): 
   providers: [
     { provide: DATA_KEYRING, inject: [APP_CONFIG], useFactory: (c: AppConfig) => dataKeyring(c) },
     SecretBox,
+    SecretRotation,
   ],
-  exports: [SecretBox],
+  exports: [SecretBox, SecretRotation],
 })
 export class SecretsModule {}
