@@ -97,6 +97,10 @@ describe('Stored secrets and CCC_DATA_KEY', () => {
     expect(stored).not.toContain(hook.secret.slice(6, 14));
     expect(stored.split('.')[1]).toBe(dataKeyId(fileKey));
     expect(openSealed(stored, fileKey)).toBe(hook.secret);
+    // Nor in the audit log of the change.
+    const audit = JSON.stringify((await env.db.query('SELECT * FROM audit_log')).rows);
+    expect(audit).toContain('contacts.replaced');
+    expect(audit).not.toContain(hook.secret.slice(6, 14));
     expect((await deliverOne()).status).toBe('delivered');
     expect(hook.requests.at(-1)?.verified).toBe(true);
 
