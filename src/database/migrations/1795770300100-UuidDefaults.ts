@@ -16,14 +16,16 @@ const UUID_DEFAULTS: [table: string, column: string][] = [
 
 /**
  * UUID defaults from `gen_random_uuid()` (core since PostgreSQL 13) instead of the
- * `uuid-ossp` extension, which no migration created (TypeORM did, on connect). `Init`
- * now writes gen_random_uuid() itself; this brings databases made before to the same
- * defaults. The extension, where it exists, is left in place: nothing uses it any more.
+ * `uuid-ossp` extension's uuid_generate_v4(). `Init` now writes gen_random_uuid() itself;
+ * this brings databases made before to the same defaults. The extension is still used by
+ * the outbox relay (uuid_generate_v5, deterministic delivery ids): no migration created it
+ * (TypeORM did, on connect), so this one does (a trusted extension since PostgreSQL 13).
  */
 export class UuidDefaults1795770300100 implements MigrationInterface {
   name = 'UuidDefaults1795770300100';
 
   public async up(q: QueryRunner): Promise<void> {
+    await q.query('CREATE EXTENSION IF NOT EXISTS "uuid-ossp"');
     for (const [table, column] of UUID_DEFAULTS) {
       await q.query(
         `ALTER TABLE "${table}" ALTER COLUMN "${column}" SET DEFAULT gen_random_uuid()`,
