@@ -15,7 +15,6 @@ export interface ApiKeyView {
   name: string;
   role: Role;
   state: string | null;
-  keyPrefix: string;
   createdAt: string;
   revokedAt: string | null;
 }
@@ -25,7 +24,6 @@ interface ApiKeyRow {
   name: string;
   role: Role;
   state: string | null;
-  key_prefix: string;
   created_at: Date;
   revoked_at: Date | null;
 }
@@ -35,7 +33,6 @@ const toView = (r: ApiKeyRow): ApiKeyView => ({
   name: r.name,
   role: r.role,
   state: r.state,
-  keyPrefix: r.key_prefix,
   createdAt: r.created_at.toISOString(),
   revokedAt: r.revoked_at?.toISOString() ?? null,
 });
@@ -66,10 +63,10 @@ export class ApiKeysService implements OnApplicationBootstrap {
     if (!secret) return;
     await this.dataSource.transaction(async (manager) => {
       const inserted: { id: string }[] = await manager.query(
-        `INSERT INTO api_keys (name, role, state, key_hash, key_prefix)
-         VALUES ('bootstrap-admin', 'admin', NULL, $1, $2)
+        `INSERT INTO api_keys (name, role, state, key_hash)
+         VALUES ('bootstrap-admin', 'admin', NULL, $1)
          ON CONFLICT (key_hash) DO NOTHING RETURNING id`,
-        [hashApiKey(secret), secret.slice(0, 8)],
+        [hashApiKey(secret)],
       );
       if (inserted.length > 0) {
         await this.audit.append(manager, {
@@ -89,9 +86,9 @@ export class ApiKeysService implements OnApplicationBootstrap {
     const state = dto.role === 'analyst' ? dto.state! : null;
     return this.dataSource.transaction(async (manager) => {
       const [row]: ApiKeyRow[] = await manager.query(
-        `INSERT INTO api_keys (name, role, state, key_hash, key_prefix) VALUES ($1, $2, $3, $4, $5)
-         RETURNING id, name, role, state, key_prefix, created_at, revoked_at`,
-        [dto.name, dto.role, state, hashApiKey(key), key.slice(0, 12)],
+        `INSERT INTO api_keys (name, role, state, key_hash) VALUES ($1, $2, $3, $4)
+         RETURNING id, name, role, state, created_at, revoked_at`,
+        [dto.name, dto.role, state, hashApiKey(key)],
       );
       await this.audit.append(manager, {
         actor: actorOf(actor),
@@ -108,7 +105,7 @@ export class ApiKeysService implements OnApplicationBootstrap {
     const params = new SqlParams();
     const rows = await sql<ApiKeyRow>(
       this.dataSource,
-      `SELECT id, name, role, state, key_prefix, created_at, revoked_at, ${OLDEST_FIRST.select}
+      `SELECT id, name, role, state, created_at, revoked_at, ${OLDEST_FIRST.select}
          FROM api_keys WHERE ${OLDEST_FIRST.after(cursor, params)}
         ORDER BY ${OLDEST_FIRST.orderBy} LIMIT ${params.add(limit + 1)}`,
       params.values,

@@ -14,6 +14,10 @@ export function dataSourceOptions(databaseUrl: string, poolSize = 20): DataSourc
     synchronize: false,
     migrationsRun: false,
     poolSize,
+    // UUID defaults are gen_random_uuid() (core since PostgreSQL 13): the migrations alone
+    // make the schema, and TypeORM creates no extension on connect.
+    uuidExtension: 'pgcrypto',
+    installExtensions: false,
     extra: { application_name: 'ccc' },
   };
 }

@@ -117,7 +117,7 @@ export class DeliveryAttemptsService {
       return this.webhooks.send({
         id: d.id,
         url: d.url,
-        secret: d.secret,
+        sealedSecret: d.secret,
         body: JSON.stringify(d.payload),
       });
     }

@@ -42,7 +42,10 @@ export async function generateReportContent(
     await manager.query('SET TRANSACTION READ ONLY');
     await manager.query("SET LOCAL jit = 'off'");
     await manager.query("SET LOCAL work_mem = '64MB'");
-    await manager.query(`SET LOCAL statement_timeout = '${options.statementTimeout ?? '5min'}'`);
+    // A parameter, not text spliced into SQL; `true`: local to this transaction.
+    await manager.query(`SELECT set_config('statement_timeout', $1, true)`, [
+      options.statementTimeout ?? '5min',
+    ]);
     return computeReportContent(manager, spec);
   });
 }

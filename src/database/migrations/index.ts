@@ -9,6 +9,8 @@ import { SearchIndexNoPendingList1795760000000 } from './1795760000000-SearchInd
 import { LiveEvents1795772000000 } from './1795772000000-LiveEvents.js';
 import { StablePaging1795771000000 } from './1795771000000-StablePaging.js';
 import { Attachments1795915269158 } from './1795915269158-Attachments.js';
+import { DropApiKeyPrefix1795770300000 } from './1795770300000-DropApiKeyPrefix.js';
+import { UuidDefaults1795770300100 } from './1795770300100-UuidDefaults.js';
 
 // Every migration, in order. Generate a new one with
 // `npm run migration:generate -- src/database/migrations/Name` and add it here.
@@ -24,4 +26,6 @@ export const MIGRATIONS = [
   LiveEvents1795772000000,
   StablePaging1795771000000,
   Attachments1795915269158,
+  DropApiKeyPrefix1795770300000,
+  UuidDefaults1795770300100,
 ];
