@@ -1,7 +1,7 @@
 import 'reflect-metadata';
 import { plainToInstance } from 'class-transformer';
 import { validateSync } from 'class-validator';
-import { EnvSchema, parseSla, Severity } from './env.schema.js';
+import { EnvSchema, parseSla, parseTrustedProxies, Severity } from './env.schema.js';
 
 export type Role = 'api' | 'worker' | 'all';
 
@@ -32,6 +32,8 @@ export interface AppConfig {
   publicUrl: string;
   /** Role worker: where GET /metrics is served; unset means no listener. */
   metricsPort?: number;
+  /** Addresses and CIDRs whose X-Forwarded-For is believed; empty trusts no one. */
+  trustedProxies: string[];
 }
 
 export class ConfigError extends Error {}
@@ -50,6 +52,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): AppConfig {
     'CCC_PUBLIC_URL',
     'CCC_METRICS_PORT',
     'CCC_REDIS_SENTINEL_NAME',
+    'CCC_TRUSTED_PROXIES',
   ]) {
     if (env[key]) raw[key] = env[key];
   }
@@ -97,5 +100,6 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): AppConfig {
     logLevel: parsed.LOG_LEVEL,
     publicUrl: parsed.CCC_PUBLIC_URL ?? `http://localhost:${parsed.PORT}`,
     metricsPort: parsed.CCC_METRICS_PORT,
+    trustedProxies: parseTrustedProxies(parsed.CCC_TRUSTED_PROXIES)!,
   };
 }
