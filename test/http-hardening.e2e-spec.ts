@@ -105,7 +105,8 @@ describe('HTTP hardening', () => {
 
   beforeAll(async () => {
     env = await createTestEnv('hardening');
-    service = await startService(env, { env: { LOG_LEVEL: 'info' } });
+    // Generous: on 2 busy cores a start can take long.
+    service = await startService(env, { env: { LOG_LEVEL: 'info' }, timeoutMs: 120_000 });
     admin = new Api(service.url);
     coordinator = admin.as(await admin.createKey('coordinator'));
     analyst = admin.as(await admin.createKey('analyst', 'BY'));
@@ -119,7 +120,7 @@ describe('HTTP hardening', () => {
     });
     expect(report.status).toBe(202);
     reportId = report.body.id;
-  });
+  }, 180_000);
 
   afterAll(async () => {
     await service?.stop();
@@ -372,6 +373,7 @@ describe('HTTP hardening', () => {
     const behindProxy = await startService(env, {
       role: 'api',
       env: { LOG_LEVEL: 'info', CCC_TRUSTED_PROXIES: '127.0.0.1/32' },
+      timeoutMs: 120_000,
     });
     try {
       await new Api(behindProxy.url, '').get('/api/v1/incidents', {
