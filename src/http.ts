@@ -1,4 +1,3 @@
-import { randomUUID } from 'node:crypto';
 import { INestApplication, RequestMethod } from '@nestjs/common';
 import { NestFactory } from '@nestjs/core';
 import { NestFastifyApplication } from '@nestjs/platform-fastify';
@@ -8,6 +7,12 @@ import helmet from 'helmet';
 import { AppModule } from './app.module.js';
 import { registerMultipart } from './attachments/multipart.js';
 import { DrainingFastifyAdapter } from './common/draining-adapter.js';
+import {
+  clientErrorHandler,
+  frameworkErrorHandler,
+  installInputRules,
+  requestId,
+} from './common/http-input.js';
 import { createRootLogger, NestPinoLogger } from './common/logging.js';
 import { createValidationPipe } from './common/validation.js';
 import { AppConfig } from './config/config.js';
@@ -19,6 +24,19 @@ export const BODY_LIMIT = 1024 * 1024;
 /** The HTTP API (roles `api` and `all`). */
 export async function bootstrapHttp(config: AppConfig): Promise<INestApplication> {
   const logger = createRootLogger(config);
+  // Helmet's middleware built once: @fastify/helmet rebuilds it (and re-parses the CSP) on
+  // every request, ≈ 3 % of the API's CPU per filing.
+  const secureHeaders = helmet({
+    // Swagger UI needs inline scripts and styles.
+    contentSecurityPolicy: {
+      directives: {
+        defaultSrc: ["'self'"],
+        scriptSrc: ["'self'", "'unsafe-inline'"],
+        styleSrc: ["'self'", "'unsafe-inline'"],
+        imgSrc: ["'self'", 'data:'],
+      },
+    },
+  });
   const adapter = new DrainingFastifyAdapter({
     loggerInstance: logger,
     // One line per request, written in onResponse below (Fastify's own are two).
@@ -26,15 +44,24 @@ export async function bootstrapHttp(config: AppConfig): Promise<INestApplication
     bodyLimit: BODY_LIMIT,
     // Draining on SIGTERM serves what still arrives on open connections (see the adapter).
     return503OnClosing: false,
-    trustProxy: true,
-    requestIdHeader: 'x-request-id',
-    genReqId: () => randomUUID(),
+    // X-Forwarded-For is believed only from these (CCC_TRUSTED_PROXIES); by default from no one.
+    trustProxy: config.trustedProxies.length > 0 ? config.trustedProxies : false,
+    // A client's x-request-id is kept only in a bounded, safe form (see requestId).
+    requestIdHeader: false,
+    genReqId: requestId,
+    frameworkErrors: frameworkErrorHandler((request, reply) =>
+      secureHeaders(request.raw, reply.raw, () => undefined),
+    ),
+    clientErrorHandler,
   });
   const app = await NestFactory.create<NestFastifyApplication>(
     AppModule.register(config),
     adapter,
     {
       bufferLogs: true,
+      // The JSON parser and the body rules are installed below (installInputRules); Nest's
+      // own would also accept url-encoded forms.
+      bodyParser: false,
     },
   );
   app.useLogger(new NestPinoLogger(logger));
@@ -51,19 +78,7 @@ export async function bootstrapHttp(config: AppConfig): Promise<INestApplication
   await registerMultipart(app, config);
 
   const fastify = app.getHttpAdapter().getInstance();
-  // Helmet's middleware built once: @fastify/helmet rebuilds it (and re-parses the CSP) on
-  // every request, ≈ 3 % of the API's CPU per filing.
-  const secureHeaders = helmet({
-    // Swagger UI needs inline scripts and styles.
-    contentSecurityPolicy: {
-      directives: {
-        defaultSrc: ["'self'"],
-        scriptSrc: ["'self'", "'unsafe-inline'"],
-        styleSrc: ["'self'", "'unsafe-inline'"],
-        imgSrc: ["'self'", 'data:'],
-      },
-    },
-  });
+  installInputRules(fastify);
   fastify.addHook('onRequest', (request, reply, done) => {
     secureHeaders(request.raw, reply.raw, (err?: unknown) => done(err as Error | undefined));
   });
@@ -80,7 +95,9 @@ export async function bootstrapHttp(config: AppConfig): Promise<INestApplication
     if (!request.url.startsWith('/health')) {
       request.log.info(
         {
-          req: { method: request.method, url: request.url, remoteAddress: request.ip },
+          // Fastify's serializer: method, url, host, and remoteAddress (request.ip, which
+          // follows X-Forwarded-For only from CCC_TRUSTED_PROXIES).
+          req: request,
           res: { statusCode: reply.statusCode },
           responseTime: reply.elapsedTime,
         },

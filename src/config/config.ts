@@ -2,7 +2,7 @@ import 'reflect-metadata';
 import { plainToInstance } from 'class-transformer';
 import { validateSync } from 'class-validator';
 import { DataKey, DataKeyError, parseDataKeys } from './data-key.js';
-import { EnvSchema, parseSla, Severity } from './env.schema.js';
+import { EnvSchema, parseSla, parseTrustedProxies, Severity } from './env.schema.js';
 
 export type Role = 'api' | 'worker' | 'all';
 
@@ -42,6 +42,8 @@ export interface AppConfig {
   /** From CCC_DATA_KEY; unset means the key file `dataKeyFile` (made when missing). */
   dataKeys?: DataKey[];
   dataKeyFile: string;
+  /** Addresses and CIDRs whose X-Forwarded-For is believed; empty trusts no one. */
+  trustedProxies: string[];
 }
 
 export class ConfigError extends Error {}
@@ -61,6 +63,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): AppConfig {
     'CCC_METRICS_PORT',
     'CCC_REDIS_SENTINEL_NAME',
     'CCC_DATA_KEY',
+    'CCC_TRUSTED_PROXIES',
   ]) {
     if (env[key]) raw[key] = env[key];
   }
@@ -120,5 +123,6 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): AppConfig {
     attachmentMaxBytes: parsed.CCC_ATTACHMENT_MAX_BYTES,
     dataKeys,
     dataKeyFile: parsed.CCC_DATA_KEY_FILE,
+    trustedProxies: parseTrustedProxies(parsed.CCC_TRUSTED_PROXIES)!,
   };
 }

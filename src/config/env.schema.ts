@@ -1,4 +1,6 @@
 import { Transform } from 'class-transformer';
+import { CronExpressionParser } from 'cron-parser';
+import ipaddr from 'ipaddr.js';
 import {
   IsBoolean,
   IsIn,
@@ -9,6 +11,7 @@ import {
   Max,
   Min,
   Validate,
+  ValidationArguments,
   ValidatorConstraint,
   ValidatorConstraintInterface,
 } from 'class-validator';
@@ -31,17 +34,48 @@ class SlaSpecConstraint implements ValidatorConstraintInterface {
 @ValidatorConstraint({ name: 'cron' })
 class CronConstraint implements ValidatorConstraintInterface {
   validate(value: unknown) {
-    if (typeof value !== 'string') return false;
-    const fields = value.trim().split(/\s+/);
-    return (
-      (fields.length === 5 || fields.length === 6) &&
-      fields.every((f) => /^[\d*/,\-A-Za-z?LW#]+$/.test(f))
-    );
+    return typeof value === 'string' && cronError(value) === null;
   }
-  defaultMessage() {
-    return 'must be a cron expression of 5 fields (or 6 with leading seconds)';
+  defaultMessage(args: ValidationArguments) {
+    const reason = typeof args.value === 'string' ? cronError(args.value) : null;
+    return `must be a cron expression BullMQ accepts: 5 fields, or 6 with leading seconds${reason ? ` (${reason})` : ''}`;
   }
 }
+
+/** Why BullMQ would refuse this schedule, by its own parser (cron-parser), or null. */
+export function cronError(expression: string): string | null {
+  try {
+    CronExpressionParser.parse(expression, { tz: 'UTC' });
+    return null;
+  } catch (err) {
+    return (err as Error).message;
+  }
+}
+
+// --- Trusted proxies (issue 10, HTTP hardening) ---
+// What proxy-addr (Fastify's trustProxy) takes: addresses, CIDRs and its three names.
+const PROXY_NAMES = ['loopback', 'linklocal', 'uniquelocal'];
+
+/** `CCC_TRUSTED_PROXIES` as a list; null when an entry is not an address, CIDR or name. */
+export function parseTrustedProxies(spec: string | undefined): string[] | null {
+  if (spec === undefined || spec.trim() === '') return [];
+  const entries = spec.split(',').map((e) => e.trim());
+  const valid = entries.every(
+    (e) => PROXY_NAMES.includes(e) || ipaddr.isValid(e) || ipaddr.isValidCIDR(e),
+  );
+  return valid ? entries : null;
+}
+
+@ValidatorConstraint({ name: 'trustedProxies' })
+class TrustedProxiesConstraint implements ValidatorConstraintInterface {
+  validate(value: unknown) {
+    return typeof value === 'string' && parseTrustedProxies(value) !== null;
+  }
+  defaultMessage() {
+    return `must be comma-separated IP addresses or CIDRs (or ${PROXY_NAMES.join(', ')})`;
+  }
+}
+// --- end trusted proxies ---
 
 export const SEVERITIES = ['critical', 'high', 'medium', 'low'] as const;
 export type Severity = (typeof SEVERITIES)[number];
@@ -133,6 +167,11 @@ export class EnvSchema {
 
   @Validate(CronConstraint)
   CCC_REPORT_MONTHLY_CRON = '0 0 1 * *';
+
+  // Trusted proxies (issue 10, HTTP hardening): unset trusts no one's X-Forwarded-For.
+  @IsOptional()
+  @Validate(TrustedProxiesConstraint)
+  CCC_TRUSTED_PROXIES?: string;
 
   @IsIn(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'])
   LOG_LEVEL = 'info';

@@ -69,14 +69,14 @@ export function checkContacts(contacts: ContactInput[]): {
     };
     if (c.type === 'webhook') {
       refuse(['address']);
-      const url = c.url === undefined ? null : checkWebhookUrl(c.url);
+      const url = c.url == null ? null : checkWebhookUrl(c.url);
       if (url === null) {
         errors.push({
           field: at('url'),
           message: `must be an http or https URL of at most ${MAX_URL_LENGTH} characters`,
         });
       }
-      const secretOk = c.secret !== undefined && isWebhookSecret(c.secret);
+      const secretOk = c.secret != null && isWebhookSecret(c.secret);
       if (!secretOk) {
         errors.push({
           field: at('secret'),
@@ -86,7 +86,7 @@ export function checkContacts(contacts: ContactInput[]): {
       if (url !== null && secretOk) value.push({ type: 'webhook', url, secret: c.secret! });
     } else if (c.type === 'email') {
       refuse(['url', 'secret']);
-      const address = c.address === undefined ? null : normaliseEmail(c.address);
+      const address = c.address == null ? null : normaliseEmail(c.address);
       if (address === null)
         errors.push({ field: at('address'), message: 'must be an e-mail address' });
       else value.push({ type: 'email', address });

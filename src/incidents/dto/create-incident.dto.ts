@@ -6,6 +6,7 @@ import {
   IsArray,
   IsIn,
   IsISO8601,
+  IsObject,
   IsOptional,
   IsString,
   Length,
@@ -88,6 +89,7 @@ export class CreateIncidentDto {
   @IsOptional()
   @IsArray()
   @ArrayMaxSize(500)
+  @IsObject({ each: true, message: 'each observable must be an object' })
   @ValidateNested({ each: true })
   @Type(() => ObservableDto)
   observables?: ObservableDto[];

@@ -4,6 +4,7 @@ import {
   ArrayMaxSize,
   IsArray,
   IsIn,
+  IsObject,
   IsOptional,
   IsString,
   MaxLength,
@@ -42,6 +43,7 @@ export class ReplaceContactsDto {
   @ApiProperty({ type: [ContactDto], maxItems: MAX_CONTACTS })
   @IsArray()
   @ArrayMaxSize(MAX_CONTACTS)
+  @IsObject({ each: true, message: 'each contact must be an object' })
   @ValidateNested({ each: true })
   @Type(() => ContactDto)
   contacts!: ContactDto[];
