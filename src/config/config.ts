@@ -1,7 +1,8 @@
 import 'reflect-metadata';
 import { plainToInstance } from 'class-transformer';
 import { validateSync } from 'class-validator';
-import { EnvSchema, parseSla, Severity } from './env.schema.js';
+import { parseSla, SlaPeriods } from '../vocabulary/vocabulary.js';
+import { EnvSchema } from './env.schema.js';
 
 export type Role = 'api' | 'worker' | 'all';
 
@@ -19,7 +20,7 @@ export interface AppConfig {
   /** Hash-tagged so every key of a deployment lands in one Redis Cluster slot. */
   queuePrefix: string;
   bootstrapAdminKey?: string;
-  slaAckSeconds: Record<Severity, number>;
+  slaAckSeconds: SlaPeriods;
   escalationMaxLevel: number;
   webhookMaxAttempts: number;
   webhookBackoffMs: number;

@@ -1,4 +1,4 @@
-import type { DispatchStatus } from '../routing/dispatch.entity.js';
+import type { DispatchStatus } from '../dispatches/dispatch.entity.js';
 import type { Observable } from './observables.js';
 
 /** An `incidents` row as SQL returns it. */
