@@ -3,7 +3,7 @@ import { EntityManager } from 'typeorm';
 import { ChangeSet } from '../common/change-set.js';
 import { SYSTEM_ACTOR } from '../common/principal.js';
 import { sql } from '../common/sql.js';
-import { APP_CONFIG, AppConfig } from '../config/config.js';
+import { APP_CONFIG, type AppConfig } from '../config/config.js';
 import { timelineFragment } from '../timeline/timeline.service.js';
 import {
   isTerminal,
