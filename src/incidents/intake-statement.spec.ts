@@ -15,7 +15,7 @@ const input = (title: string): NewIncident => ({
     tlp: 'TLP:AMBER',
     sector: 'finance',
     affectedStates: ['KZ'],
-  } as NewIncident['dto'],
+  },
   reportingState: 'BY',
   affectedStates: ['KZ'],
   observables: [{ type: 'domain', value: 'evil.example' }],
