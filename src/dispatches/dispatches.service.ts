@@ -86,7 +86,7 @@ export class DispatchesService {
     state: string,
     actor: string,
   ): Promise<{ acknowledgedAt: Date } | 'already' | 'none'> {
-    const [row] = await sql<{ acknowledged_at: Date | null; changed: boolean }>(
+    const [r] = await sql<{ acknowledged_at: Date | null; changed: boolean; held: boolean }>(
       manager,
       `WITH acked AS (
          UPDATE dispatches SET status = 'acknowledged', acknowledged_at = now(),
@@ -98,7 +98,6 @@ export class DispatchesService {
               EXISTS (SELECT 1 FROM dispatches WHERE incident_id = $1 AND state = $2) AS held`,
       [incidentId, state, actor],
     );
-    const r = row as unknown as { acknowledged_at: Date | null; changed: boolean; held: boolean };
     if (r.changed && r.acknowledged_at) return { acknowledgedAt: r.acknowledged_at };
     return r.held ? 'already' : 'none';
   }
