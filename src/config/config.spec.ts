@@ -1,5 +1,5 @@
 import { ConfigError, loadConfig } from './config.js';
-import { parseSla } from './env.schema.js';
+import { parseSla } from '../vocabulary/vocabulary.js';
 
 describe('loadConfig', () => {
   it('applies the contract defaults', () => {

@@ -2,7 +2,8 @@ import 'reflect-metadata';
 import { plainToInstance } from 'class-transformer';
 import { validateSync } from 'class-validator';
 import { DataKey, DataKeyError, parseDataKeys } from './data-key.js';
-import { EnvSchema, parseSla, parseTrustedProxies, Severity } from './env.schema.js';
+import { parseSla, SlaPeriods } from '../vocabulary/vocabulary.js';
+import { EnvSchema, parseTrustedProxies } from './env.schema.js';
 
 export type Role = 'api' | 'worker' | 'all';
 
@@ -20,7 +21,7 @@ export interface AppConfig {
   /** Hash-tagged so every key of a deployment lands in one Redis Cluster slot. */
   queuePrefix: string;
   bootstrapAdminKey?: string;
-  slaAckSeconds: Record<Severity, number>;
+  slaAckSeconds: SlaPeriods;
   escalationMaxLevel: number;
   webhookMaxAttempts: number;
   webhookBackoffMs: number;

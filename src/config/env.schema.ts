@@ -15,6 +15,7 @@ import {
   ValidatorConstraint,
   ValidatorConstraintInterface,
 } from 'class-validator';
+import { parseSla } from '../vocabulary/vocabulary.js';
 
 const toInt = ({ value }: { value: unknown }) =>
   typeof value === 'string' && /^-?\d+$/.test(value.trim()) ? Number(value) : value;
@@ -76,21 +77,6 @@ class TrustedProxiesConstraint implements ValidatorConstraintInterface {
   }
 }
 // --- end trusted proxies ---
-
-export const SEVERITIES = ['critical', 'high', 'medium', 'low'] as const;
-export type Severity = (typeof SEVERITIES)[number];
-
-export function parseSla(spec: string): Record<Severity, number> | null {
-  const out: Partial<Record<Severity, number>> = {};
-  for (const part of spec.split(',')) {
-    const m = /^\s*(critical|high|medium|low)\s*=\s*(\d+)\s*$/.exec(part);
-    if (!m) return null;
-    const seconds = Number(m[2]);
-    if (seconds < 1) return null;
-    out[m[1] as Severity] = seconds;
-  }
-  return SEVERITIES.every((s) => out[s] !== undefined) ? (out as Record<Severity, number>) : null;
-}
 
 /** The environment as the contract names it; every field maps to one variable. */
 export class EnvSchema {

@@ -20,7 +20,7 @@ import {
 import { Delivery, DeliveryAttempt, OutboxEvent } from '../notifications/outbox.entity.js';
 import { Report } from '../reports/report.entity.js';
 import { ConstituencyVersion } from '../routing/constituency-version.entity.js';
-import { Dispatch } from '../routing/dispatch.entity.js';
+import { Dispatch } from '../dispatches/dispatch.entity.js';
 
 export const ENTITIES = [
   ApiKey,

@@ -1,5 +1,5 @@
 import type { AttachmentView } from '../attachments/attachment-view.js';
-import type { DispatchStatus } from '../routing/dispatch.entity.js';
+import type { DispatchStatus } from '../dispatches/dispatch.entity.js';
 import type { Observable } from './observables.js';
 
 /** An `incidents` row as SQL returns it. */

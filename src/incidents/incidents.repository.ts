@@ -8,7 +8,7 @@ import { sql } from '../common/sql.js';
 import type { IncidentSort, ListIncidentsQuery } from './dto/list-incidents.query.js';
 import { DispatchView, IncidentRow, IncidentView, toIncidentView } from './incident-view.js';
 import type { Observable } from './observables.js';
-import { Severity, SEVERITIES } from './taxonomy.js';
+import { Severity, SEVERITIES } from '../vocabulary/vocabulary.js';
 import { incidentViewFor, SqlParams, visibleTo } from './visibility.js';
 
 /** Same expression as index incidents_priority_idx. */

@@ -3,12 +3,12 @@ import { Principal } from '../common/principal.js';
 import { Problem } from '../common/problem.js';
 import { APP_CONFIG, AppConfig } from '../config/config.js';
 import { RoutingService } from '../routing/routing.service.js';
+import { periodSeconds } from '../vocabulary/vocabulary.js';
 import { CreateIncidentDto } from './dto/create-incident.dto.js';
 import { IdempotencyRequest, IdempotencyService, Outcome } from './idempotency.js';
 import { IntakeBatcher } from './intake-batcher.js';
 import { Filed, intakeStatement, NewIncident } from './intake-statement.js';
 import { normaliseObservables } from './observables.js';
-import type { Severity } from './taxonomy.js';
 
 /** Files an incident: validate, normalise, route (in memory), then one statement for all of it. */
 @Injectable()
@@ -41,7 +41,7 @@ export class IntakeService {
       tlp: dto.tlp,
       observables,
     };
-    const ackSeconds = this.config.slaAckSeconds[dto.severity as Severity];
+    const ackSeconds = periodSeconds(this.config.slaAckSeconds, dto.severity);
     for (let attempt = 0; attempt < 3; attempt++) {
       const routed = await this.routing.decide(routingInput);
       const statement = intakeStatement(principal, input, routed, ackSeconds, idempotency);

@@ -1,7 +1,5 @@
 import type { FieldError } from '../common/problem.js';
-import { STATUSES } from './taxonomy.js';
-
-export type Status = (typeof STATUSES)[number];
+import { Status, STATUSES } from '../vocabulary/vocabulary.js';
 
 /**
  * The incident state machine of the contract, the one place it is written down:
@@ -17,14 +15,6 @@ export const TRANSITIONS: Readonly<Record<Status, readonly Status[]>> = {
   rejected: [],
   duplicate: [],
 };
-
-/** Statuses in which nobody waits for an acknowledgement any more. */
-export const STOPS_ESCALATION: ReadonlySet<Status> = new Set([
-  'resolved',
-  'closed',
-  'rejected',
-  'duplicate',
-]);
 
 export function isStatus(value: string): value is Status {
   return (STATUSES as readonly string[]).includes(value);

@@ -4,7 +4,7 @@ import { AuditService } from '../audit/audit.service.js';
 import { actorOf, Principal } from '../common/principal.js';
 import { Problem } from '../common/problem.js';
 import { sql } from '../common/sql.js';
-import { EscalationService } from '../escalation/escalation.service.js';
+import { DispatchesService } from '../dispatches/dispatches.service.js';
 import { TimelineEntry, TimelineService } from '../timeline/timeline.service.js';
 import { UpdateIncidentDto } from './dto/update-incident.dto.js';
 import { IncidentView } from './incident-view.js';
@@ -20,7 +20,7 @@ export class TriageService {
   constructor(
     private readonly dataSource: DataSource,
     private readonly incidents: IncidentsRepository,
-    private readonly escalation: EscalationService,
+    private readonly dispatches: DispatchesService,
     private readonly timeline: TimelineService,
     private readonly audit: AuditService,
   ) {}
@@ -69,7 +69,7 @@ export class TriageService {
         [id, next.severity, next.category, next.sector, next.assignee],
       );
       const deadlines = reclassified.severity
-        ? await this.escalation.recomputeDeadlines(manager, id, next.severity)
+        ? await this.dispatches.recomputeDeadlines(manager, id, next.severity)
         : [];
 
       const actor = actorOf(principal);

@@ -2,6 +2,7 @@ import { Module } from '@nestjs/common';
 import { TypeOrmModule } from '@nestjs/typeorm';
 import { APP_CONFIG, AppConfig } from '../config/config.js';
 import { dataSourceOptions } from '../database/data-source.js';
+import { DispatchesModule } from '../dispatches/dispatches.module.js';
 import { DeliveryAttemptsService } from './delivery-attempts.service.js';
 import { DeliveryProcessor } from './delivery.processor.js';
 import { DeliverySweeper } from './delivery.sweeper.js';
@@ -15,6 +16,7 @@ import { WebhookSender } from './webhook.sender.js';
 @Module({
   imports: [
     NotificationsModule,
+    DispatchesModule,
     TypeOrmModule.forRootAsync({
       name: NOTIFICATIONS_DB,
       inject: [APP_CONFIG],

@@ -11,6 +11,7 @@ import { StablePaging1795771000000 } from './1795771000000-StablePaging.js';
 import { Attachments1795915269158 } from './1795915269158-Attachments.js';
 import { DropApiKeyPrefix1795770300000 } from './1795770300000-DropApiKeyPrefix.js';
 import { UuidDefaults1795770300100 } from './1795770300100-UuidDefaults.js';
+import { DispatchEscalatedAt1795770000000 } from './1795770000000-DispatchEscalatedAt.js';
 
 // Every migration, in order. Generate a new one with
 // `npm run migration:generate -- src/database/migrations/Name` and add it here.
@@ -28,4 +29,5 @@ export const MIGRATIONS = [
   Attachments1795915269158,
   DropApiKeyPrefix1795770300000,
   UuidDefaults1795770300100,
+  DispatchEscalatedAt1795770000000,
 ];

@@ -2,7 +2,8 @@ import { ApiPropertyOptional } from '@nestjs/swagger';
 import { IsIn, IsOptional, IsString, Length, MaxLength } from 'class-validator';
 import { MEMBER_STATES } from '../../common/member-state-codes.js';
 import { PageQuery } from '../../common/pagination.js';
-import { CATEGORIES, SEVERITIES, STATUSES, TLPS } from '../taxonomy.js';
+import { SEVERITIES, STATUSES, TLPS } from '../../vocabulary/vocabulary.js';
+import { CATEGORIES } from '../taxonomy.js';
 
 export const INCIDENT_SORTS = ['-createdAt', 'priority'] as const;
 export type IncidentSort = (typeof INCIDENT_SORTS)[number];

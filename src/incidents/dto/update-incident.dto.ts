@@ -1,6 +1,7 @@
 import { ApiPropertyOptional } from '@nestjs/swagger';
 import { IsIn, IsString, Length, Matches, ValidateIf } from 'class-validator';
-import { CATEGORIES, SECTORS, SEVERITIES } from '../taxonomy.js';
+import { SEVERITIES } from '../../vocabulary/vocabulary.js';
+import { CATEGORIES, SECTORS } from '../taxonomy.js';
 
 /** Absent means unchanged; only `assignee` may be null (clears it). */
 export class UpdateIncidentDto {

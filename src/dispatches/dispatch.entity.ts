@@ -31,6 +31,10 @@ export class Dispatch {
   @Column({ type: 'int', default: 0 })
   escalationLevel!: number;
 
+  /** When the last escalation happened (the base of a deadline recomputed after a severity change). */
+  @Column({ type: 'timestamptz', nullable: true })
+  escalatedAt!: Date | null;
+
   /** When the next escalation is due; null once acknowledged or at the maximum level. */
   @Column({ type: 'timestamptz', nullable: true })
   ackDeadline!: Date | null;
