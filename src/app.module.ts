@@ -4,9 +4,10 @@ import { ThrottlerModule, ThrottlerStorage } from '@nestjs/throttler';
 import { TypeOrmModule } from '@nestjs/typeorm';
 import { ApiKeysModule } from './api-keys/api-keys.module.js';
 import { AuditModule } from './audit/audit.module.js';
+import { BackgroundModule } from './background/background.module.js';
 import { AuthGuard, RolesGuard } from './common/auth.guard.js';
 import { ProblemFilter } from './common/problem.filter.js';
-import { ApiKeyThrottlerGuard, RedisThrottlerStorage } from './common/rate-limit.js';
+import { ApiKeyThrottlerGuard, RedisThrottlerStorage } from './redis/rate-limit.js';
 import { AppConfig } from './config/config.js';
 import { ConfigModule } from './config/config.module.js';
 import { dataSourceOptions } from './database/data-source.js';
@@ -18,6 +19,7 @@ import { MemberStatesModule } from './member-states/member-states.module.js';
 import { MetricsModule } from './metrics/metrics.module.js';
 import { NotificationsWorkerModule } from './notifications/notifications-worker.module.js';
 import { NotificationsModule } from './notifications/notifications.module.js';
+import { OperationsModule } from './operations/operations.module.js';
 import { QueuesModule } from './queues/queues.module.js';
 import { ReportsWorkerModule } from './reports/reports-worker.module.js';
 import { ReportsModule } from './reports/reports.module.js';
@@ -49,6 +51,8 @@ export class AppModule {
         ConfigModule.forRoot(config),
         TypeOrmModule.forRoot(dataSourceOptions(config.databaseUrl)),
         QueuesModule,
+        BackgroundModule,
+        OperationsModule,
         ...FEATURES,
         ...(runWorkers ? WORKERS : []),
         ...(serveHttp

@@ -11,7 +11,7 @@ import { createRootLogger, NestPinoLogger } from './common/logging.js';
 import { createValidationPipe } from './common/validation.js';
 import { AppConfig } from './config/config.js';
 import { httpDuration, httpRequests } from './metrics/metrics.js';
-import { mountQueueDashboard } from './queues/queue-dashboard.js';
+import { mountQueueDashboard } from './operations/queue-dashboard.js';
 
 export const BODY_LIMIT = 1024 * 1024;
 

@@ -9,8 +9,8 @@ import { randomUUID } from 'node:crypto';
 import { DataSource } from 'typeorm';
 import { sql } from '../common/sql.js';
 import { APP_CONFIG, AppConfig } from '../config/config.js';
-import { REDIS } from '../queues/redis.module.js';
-import type { RedisClient } from '../queues/redis.js';
+import { REDIS } from '../redis/redis.module.js';
+import type { RedisClient } from '../redis/redis.js';
 import { scheduleHorizonMs, withinHorizon } from './deadlines.js';
 import { EscalationJobs } from './escalation-jobs.js';
 import {

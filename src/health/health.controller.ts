@@ -7,8 +7,8 @@ import {
   TypeOrmHealthIndicator,
 } from '@nestjs/terminus';
 import { Public } from '../common/principal.js';
-import { REDIS } from '../queues/redis.module.js';
-import type { RedisClient } from '../queues/redis.js';
+import { REDIS } from '../redis/redis.module.js';
+import type { RedisClient } from '../redis/redis.js';
 
 @ApiExcludeController()
 @Public()
