@@ -65,7 +65,7 @@ export class IdempotencyService {
   async stored(apiKeyId: string, request: IdempotencyRequest): Promise<Outcome<unknown> | null> {
     const [row] = await sql<{
       request_hash: string;
-      status_code: number | null;
+      status_code: number;
       response: unknown;
     }>(
       this.dataSource,
@@ -81,7 +81,6 @@ export class IdempotencyService {
         'This Idempotency-Key was already used with a different request body',
       );
     }
-    if (row.status_code === null) throw Problem.conflict('The first request is still running');
     return { status: row.status_code, body: row.response, replayed: true };
   }
 
