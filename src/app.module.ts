@@ -14,6 +14,7 @@ import { dataSourceOptions } from './database/data-source.js';
 import { EscalationWorkerModule } from './escalation/escalation-worker.module.js';
 import { EscalationModule } from './escalation/escalation.module.js';
 import { HealthModule } from './health/health.module.js';
+import { IncidentsWorkerModule } from './incidents/incidents-worker.module.js';
 import { IncidentsModule } from './incidents/incidents.module.js';
 import { MemberStatesModule } from './member-states/member-states.module.js';
 import { MetricsModule } from './metrics/metrics.module.js';
@@ -38,7 +39,12 @@ const FEATURES: Type[] = [
 ];
 
 /** Modules that consume queues and run background loops; only in `worker` and `all`. */
-const WORKERS: Type[] = [NotificationsWorkerModule, EscalationWorkerModule, ReportsWorkerModule];
+const WORKERS: Type[] = [
+  NotificationsWorkerModule,
+  EscalationWorkerModule,
+  ReportsWorkerModule,
+  IncidentsWorkerModule,
+];
 
 @Module({})
 export class AppModule {
