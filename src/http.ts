@@ -7,7 +7,7 @@ import { LogController } from 'fastify';
 import helmet from 'helmet';
 import { AppModule } from './app.module.js';
 import { DrainingFastifyAdapter } from './common/draining-adapter.js';
-import { createRootLogger, NestPinoLogger } from './common/logging.js';
+import { createRootLogger, logListening, NestPinoLogger } from './common/logging.js';
 import { createValidationPipe } from './common/validation.js';
 import { AppConfig } from './config/config.js';
 import { httpDuration, httpRequests } from './metrics/metrics.js';
@@ -103,5 +103,6 @@ export async function bootstrapHttp(config: AppConfig): Promise<INestApplication
   await mountQueueDashboard(app, '/admin/queues');
 
   await app.listen(config.port, '0.0.0.0');
+  logListening(logger, app.getHttpServer(), 'http');
   return app;
 }

@@ -85,7 +85,7 @@ describe('loadConfig', () => {
     ['SMTP_URL', 'mail.example.org'],
     ['CCC_REPORT_MONTHLY_CRON', 'monthly'],
     ['CCC_BOOTSTRAP_ADMIN_KEY', 'short'],
-    ['CCC_METRICS_PORT', '0'],
+    ['CCC_METRICS_PORT', '-1'],
   ])('refuses %s=%s naming the variable', (name, value) => {
     expect(() => loadConfig({ [name]: value })).toThrow(ConfigError);
     expect(() => loadConfig({ [name]: value })).toThrow(name);
