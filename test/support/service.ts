@@ -172,7 +172,11 @@ export async function startService(testEnv: TestEnv, options: StartOptions = {})
   };
   if (options.waitReady !== false) {
     const probe = role === 'worker' ? '/metrics' : '/health/ready';
-    await waitReady(service, probe, exited, options.timeoutMs ?? 30_000);
+    // A service that never got ready must not outlive the test (it holds connections).
+    await waitReady(service, probe, exited, options.timeoutMs ?? 30_000).catch(async (err) => {
+      await service.kill();
+      throw err;
+    });
   }
   return service;
 }
