@@ -5,9 +5,10 @@ import { TypeOrmModule } from '@nestjs/typeorm';
 import { ApiKeysModule } from './api-keys/api-keys.module.js';
 import { AttachmentsModule } from './attachments/attachments.module.js';
 import { AuditModule } from './audit/audit.module.js';
+import { BackgroundModule } from './background/background.module.js';
 import { AuthGuard, RolesGuard } from './common/auth.guard.js';
 import { ProblemFilter } from './common/problem.filter.js';
-import { ApiKeyThrottlerGuard, RedisThrottlerStorage } from './common/rate-limit.js';
+import { ApiKeyThrottlerGuard, RedisThrottlerStorage } from './redis/rate-limit.js';
 import { AppConfig } from './config/config.js';
 import { ConfigModule } from './config/config.module.js';
 import { dataSourceOptions } from './database/data-source.js';
@@ -15,11 +16,13 @@ import { EscalationWorkerModule } from './escalation/escalation-worker.module.js
 import { EscalationModule } from './escalation/escalation.module.js';
 import { EventsModule } from './events/events.module.js';
 import { HealthModule } from './health/health.module.js';
+import { IncidentsWorkerModule } from './incidents/incidents-worker.module.js';
 import { IncidentsModule } from './incidents/incidents.module.js';
 import { MemberStatesModule } from './member-states/member-states.module.js';
 import { MetricsModule } from './metrics/metrics.module.js';
 import { NotificationsWorkerModule } from './notifications/notifications-worker.module.js';
 import { NotificationsModule } from './notifications/notifications.module.js';
+import { OperationsModule } from './operations/operations.module.js';
 import { QueuesModule } from './queues/queues.module.js';
 import { ReportsWorkerModule } from './reports/reports-worker.module.js';
 import { ReportsModule } from './reports/reports.module.js';
@@ -42,7 +45,12 @@ const FEATURES: Type[] = [
 ];
 
 /** Modules that consume queues and run background loops; only in `worker` and `all`. */
-const WORKERS: Type[] = [NotificationsWorkerModule, EscalationWorkerModule, ReportsWorkerModule];
+const WORKERS: Type[] = [
+  NotificationsWorkerModule,
+  EscalationWorkerModule,
+  ReportsWorkerModule,
+  IncidentsWorkerModule,
+];
 
 @Module({})
 export class AppModule {
@@ -56,6 +64,8 @@ export class AppModule {
         TypeOrmModule.forRoot(dataSourceOptions(config.databaseUrl)),
         QueuesModule,
         SecretsModule,
+        BackgroundModule,
+        OperationsModule,
         ...FEATURES,
         ...(runWorkers ? WORKERS : []),
         ...(serveHttp

@@ -13,11 +13,11 @@ import {
   installInputRules,
   requestId,
 } from './common/http-input.js';
-import { createRootLogger, NestPinoLogger } from './common/logging.js';
+import { createRootLogger, logListening, NestPinoLogger } from './common/logging.js';
 import { createValidationPipe } from './common/validation.js';
 import { AppConfig } from './config/config.js';
 import { httpDuration, httpRequests } from './metrics/metrics.js';
-import { mountQueueDashboard } from './queues/queue-dashboard.js';
+import { mountQueueDashboard } from './operations/queue-dashboard.js';
 
 export const BODY_LIMIT = 1024 * 1024;
 
@@ -122,5 +122,6 @@ export async function bootstrapHttp(config: AppConfig): Promise<INestApplication
   await mountQueueDashboard(app, '/admin/queues');
 
   await app.listen(config.port, '0.0.0.0');
+  logListening(logger, app.getHttpServer(), 'http');
   return app;
 }

@@ -20,7 +20,7 @@ import {
   AttachmentRow,
   AttachmentView,
   toAttachmentView,
-} from './attachment-view.js';
+} from '../incidents/attachment-view.js';
 import { ATTACHMENT_STORE, type AttachmentStore } from './attachment.store.js';
 import { malwareZip } from './malware-zip.js';
 import { contentDisposition, parseRange, servedContentType } from './attachment-rules.js';

@@ -1,3 +1,4 @@
+import type { AddressInfo } from 'node:net';
 import type { LoggerService } from '@nestjs/common';
 import { pino, type Logger as Pino, type LoggerOptions } from 'pino';
 import type { AppConfig } from '../config/config.js';
@@ -38,6 +39,20 @@ export function rootLoggerOptions(config: Pick<AppConfig, 'logLevel'>): LoggerOp
   );
   for (const field of SECRET_FIELDS) paths.push(`["${field}"]`, `*["${field}"]`, `*.*["${field}"]`);
   return { level: config.logLevel, redact: { paths, censor: '[redacted]' } };
+}
+
+/**
+ * One line per listener once it is bound, whatever LOG_LEVEL says: with port 0 the system
+ * picks the port, and this line is where a supervisor (or the e2e tests) reads it.
+ */
+export function logListening(
+  logger: Pino,
+  server: { address(): AddressInfo | string | null },
+  listener: 'http' | 'metrics',
+): void {
+  const address = server.address();
+  const port = typeof address === 'object' && address ? address.port : address;
+  logger.child({}, { level: 'info' }).info({ listener, port }, 'listening');
 }
 
 type Level = 'fatal' | 'error' | 'warn' | 'info' | 'debug' | 'trace';

@@ -102,7 +102,7 @@ describe('loadConfig', () => {
     ['SMTP_URL', 'mail.example.org'],
     ['CCC_REPORT_MONTHLY_CRON', 'monthly'],
     ['CCC_BOOTSTRAP_ADMIN_KEY', 'short'],
-    ['CCC_METRICS_PORT', '0'],
+    ['CCC_METRICS_PORT', '-1'],
     ['CCC_REPORT_WEEKLY_CRON', '99 99 * * *'],
     ['CCC_REPORT_WEEKLY_CRON', '0 0 31 2 *'],
     ['CCC_REPORT_MONTHLY_CRON', '0 0 1 13 *'],

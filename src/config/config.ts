@@ -52,21 +52,10 @@ export class ConfigError extends Error {}
 export const APP_CONFIG = Symbol('APP_CONFIG');
 
 export function loadConfig(env: NodeJS.ProcessEnv = process.env): AppConfig {
+  // Every set variable; validation's whitelist keeps only those EnvSchema declares.
   const raw: Record<string, string> = {};
-  for (const key of Object.keys(new EnvSchema())) {
-    const value = env[key];
+  for (const [key, value] of Object.entries(env)) {
     if (value !== undefined && value !== '') raw[key] = value;
-  }
-  for (const key of [
-    'CCC_BOOTSTRAP_ADMIN_KEY',
-    'SMTP_URL',
-    'CCC_PUBLIC_URL',
-    'CCC_METRICS_PORT',
-    'CCC_REDIS_SENTINEL_NAME',
-    'CCC_DATA_KEY',
-    'CCC_TRUSTED_PROXIES',
-  ]) {
-    if (env[key]) raw[key] = env[key];
   }
   const parsed = plainToInstance(EnvSchema, raw, { exposeDefaultValues: true });
   const errors = validateSync(parsed, { whitelist: true });

@@ -166,11 +166,11 @@ export class EnvSchema {
   @IsOptional()
   CCC_PUBLIC_URL?: string;
 
-  /** Worker role only: a port serving GET /metrics (the other roles serve it on PORT). */
+  /** Worker role only: a port serving GET /metrics (the other roles serve it on PORT); 0 lets the system pick (logged as `listening`). */
   @IsOptional()
   @Transform(toInt)
   @IsInt()
-  @Min(1)
+  @Min(0)
   @Max(65535)
   CCC_METRICS_PORT?: number;
 

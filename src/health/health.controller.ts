@@ -3,8 +3,8 @@ import { ApiExcludeController } from '@nestjs/swagger';
 import type { FastifyReply } from 'fastify';
 import { DataSource } from 'typeorm';
 import { Public } from '../common/principal.js';
-import { REDIS } from '../queues/redis.module.js';
-import type { RedisClient } from '../queues/redis.js';
+import { REDIS } from '../redis/redis.module.js';
+import type { RedisClient } from '../redis/redis.js';
 
 type ComponentStatus = 'up' | 'down';
 

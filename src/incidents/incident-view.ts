@@ -1,4 +1,4 @@
-import type { AttachmentView } from '../attachments/attachment-view.js';
+import type { AttachmentView } from './attachment-view.js';
 import type { DispatchStatus } from '../dispatches/dispatch.entity.js';
 import type { Observable } from './observables.js';
 

@@ -85,9 +85,6 @@ export class Incident {
   @Column({ type: 'timestamptz', nullable: true })
   resolvedAt!: Date | null;
 
-  @Column({ type: 'int', default: 1 })
-  version!: number;
-
   @Column({ type: 'uuid', nullable: true })
   createdBy!: string | null;
 
@@ -135,10 +132,10 @@ export class IdempotencyKey {
   @Column({ type: 'char', length: 64 })
   requestHash!: string;
 
-  @Column({ type: 'int', nullable: true })
-  statusCode!: number | null;
+  @Column({ type: 'int' })
+  statusCode!: number;
 
-  @Column({ type: 'jsonb', nullable: true })
+  @Column({ type: 'jsonb' })
   response!: unknown;
 
   @CreateDateColumn({ type: 'timestamptz' })
@@ -170,26 +167,4 @@ export class TimelineEvent {
 
   @Column({ type: 'jsonb', default: () => "'{}'" })
   data!: Record<string, unknown>;
-}
-
-@Entity('comments')
-@Index(['incidentId', 'createdAt'])
-export class Comment {
-  @PrimaryGeneratedColumn('uuid')
-  id!: string;
-
-  @Column({ type: 'uuid' })
-  incidentId!: string;
-
-  @Column({ type: 'varchar', length: 200 })
-  author!: string;
-
-  @Column({ type: 'char', length: 2, nullable: true })
-  authorState!: string | null;
-
-  @Column({ type: 'text' })
-  body!: string;
-
-  @CreateDateColumn({ type: 'timestamptz' })
-  createdAt!: Date;
 }

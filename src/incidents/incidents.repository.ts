@@ -1,7 +1,7 @@
 import { Injectable } from '@nestjs/common';
 import { DataSource, EntityManager } from 'typeorm';
 import { Keyset, keyset, Page } from '../common/pagination.js';
-import { attachmentsOf } from '../attachments/attachment-view.js';
+import { attachmentsOf } from './attachment-view.js';
 import type { Principal } from '../common/principal.js';
 import { Problem } from '../common/problem.js';
 import { sql } from '../common/sql.js';

@@ -59,7 +59,6 @@ export class IntakeService {
         await this.routing.outdated(routed.version); // the rules changed: route again
         continue;
       }
-      if (idempotency) this.idempotency.purgeSometimes();
       return { status: 201, body: statement.answer(filed), replayed: false };
     }
     throw Problem.conflict('The incident could not be filed for concurrent changes; retry');

@@ -28,7 +28,7 @@ export class TransitionsService {
    * The incident row is locked first (through the visibility-scoped lookup), so concurrent
    * transitions run one after the other and the later one is judged against the status the
    * earlier one left (409 when it no longer applies). The UPDATE is also conditional on the
-   * status read under the lock, and bumps the version.
+   * status read under the lock.
    */
   async transition(principal: Principal, id: string, dto: TransitionDto): Promise<IncidentView> {
     return this.dataSource.transaction(async (manager) => {
@@ -129,7 +129,7 @@ export class TransitionsService {
   ): Promise<void> {
     const updated = await sql(
       manager,
-      `UPDATE incidents SET status = $3, version = version + 1, updated_at = now(),
+      `UPDATE incidents SET status = $3, updated_at = now(),
          resolution_summary = CASE WHEN $4::boolean THEN $5 ELSE resolution_summary END,
          lessons_learned = CASE WHEN $4::boolean THEN $6 ELSE lessons_learned END,
          resolved_at = CASE $7::text WHEN 'now' THEN now() WHEN 'clear' THEN NULL

@@ -63,8 +63,7 @@ export class TriageService {
       };
       await sql(
         manager,
-        `UPDATE incidents SET severity = $2, category = $3, sector = $4, assignee = $5,
-           version = version + 1, updated_at = now()
+        `UPDATE incidents SET severity = $2, category = $3, sector = $4, assignee = $5, updated_at = now()
          WHERE id = $1`,
         [id, next.severity, next.category, next.sector, next.assignee],
       );

@@ -61,17 +61,21 @@ export function timelineFragment(
     `INSERT INTO timeline_events (incident_id, type, actor, data, at)
      SELECT e.incident_id, e.type, e.actor, e.data,
             clock_timestamp() + (e.n - 1) * interval '1 microsecond'
-     FROM ${source}(VALUES ${rows.join(',\n')}) AS e(n, incident_id, type, actor, data)`,
+     FROM ${source}(VALUES ${rows.join(',\n')}) AS e(n, incident_id, type, actor, data)
+     RETURNING id, at`,
   );
 }
 
 @Injectable()
 export class TimelineService {
-  /** Records events in the caller's transaction (one statement). */
-  async add(manager: EntityManager, entries: TimelineEntry[]): Promise<void> {
+  /**
+   * Records events in the caller's transaction (one statement); returns their ids and times,
+   * in the order given.
+   */
+  async add(manager: EntityManager, entries: TimelineEntry[]): Promise<{ id: string; at: Date }[]> {
     const cs = new ChangeSet();
     timelineFragment(cs, entries);
-    await cs.run(manager);
+    return cs.run<{ id: string; at: Date }>(manager, 'id, at', 'timeline ORDER BY at');
   }
 }
 

@@ -12,6 +12,7 @@ import { Attachments1795915269158 } from './1795915269158-Attachments.js';
 import { DropApiKeyPrefix1795770300000 } from './1795770300000-DropApiKeyPrefix.js';
 import { UuidDefaults1795770300100 } from './1795770300100-UuidDefaults.js';
 import { DispatchEscalatedAt1795770000000 } from './1795770000000-DispatchEscalatedAt.js';
+import { DropWriteOnlyData1795916194502 } from './1795916194502-DropWriteOnlyData.js';
 
 // Every migration, in order. Generate a new one with
 // `npm run migration:generate -- src/database/migrations/Name` and add it here.
@@ -30,4 +31,5 @@ export const MIGRATIONS = [
   DropApiKeyPrefix1795770300000,
   UuidDefaults1795770300100,
   DispatchEscalatedAt1795770000000,
+  DropWriteOnlyData1795916194502,
 ];

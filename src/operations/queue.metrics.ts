@@ -3,7 +3,7 @@ import { Injectable, OnModuleDestroy } from '@nestjs/common';
 import { Queue } from 'bullmq';
 import { Gauge } from 'prom-client';
 import { registry } from '../metrics/metrics.js';
-import { QueueName } from './queues.js';
+import { QueueName } from '../queues/queues.js';
 
 const STATES = ['waiting', 'active', 'delayed', 'failed'] as const;
 /** A scrape never waits longer than this for Redis (workers' clients queue while it is down). */

@@ -2,10 +2,10 @@ import { ExecutionContext, Inject, Injectable } from '@nestjs/common';
 import { ThrottlerGuard, ThrottlerLimitDetail, ThrottlerStorage } from '@nestjs/throttler';
 import type { ThrottlerStorageRecord } from '@nestjs/throttler/dist/throttler-storage-record.interface.js';
 import { APP_CONFIG, AppConfig } from '../config/config.js';
-import { REDIS } from '../queues/redis.module.js';
-import type { RedisClient } from '../queues/redis.js';
-import { AuthedRequest } from './principal.js';
-import { Problem } from './problem.js';
+import { REDIS } from './redis.module.js';
+import type { RedisClient } from './redis.js';
+import { AuthedRequest } from '../common/principal.js';
+import { Problem } from '../common/problem.js';
 
 // Fixed one-minute window per key, counted in Redis so every instance shares it.
 const INCREMENT = `

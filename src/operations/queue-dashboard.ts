@@ -6,7 +6,7 @@ import { INestApplication } from '@nestjs/common';
 import type { Queue } from 'bullmq';
 import type { FastifyInstance } from 'fastify';
 import { AuthGuard } from '../common/auth.guard.js';
-import { QueueName } from './queues.js';
+import { QueueName } from '../queues/queues.js';
 
 /**
  * Bull Board for admins. Browsers can log in with HTTP Basic auth (any user name,
