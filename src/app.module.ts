@@ -21,6 +21,7 @@ import { NotificationsModule } from './notifications/notifications.module.js';
 import { QueuesModule } from './queues/queues.module.js';
 import { ReportsWorkerModule } from './reports/reports-worker.module.js';
 import { ReportsModule } from './reports/reports.module.js';
+import { SecretsModule } from './secrets/secrets.module.js';
 import { TimelineModule } from './timeline/timeline.module.js';
 
 /** Feature modules with HTTP routes and services; used by every role. */
@@ -49,6 +50,7 @@ export class AppModule {
         ConfigModule.forRoot(config),
         TypeOrmModule.forRoot(dataSourceOptions(config.databaseUrl)),
         QueuesModule,
+        SecretsModule,
         ...FEATURES,
         ...(runWorkers ? WORKERS : []),
         ...(serveHttp

@@ -1,6 +1,7 @@
 import 'reflect-metadata';
 import { plainToInstance } from 'class-transformer';
 import { validateSync } from 'class-validator';
+import { DataKey, DataKeyError, parseDataKeys } from './data-key.js';
 import { EnvSchema, parseSla, Severity } from './env.schema.js';
 
 export type Role = 'api' | 'worker' | 'all';
@@ -32,6 +33,10 @@ export interface AppConfig {
   publicUrl: string;
   /** Role worker: where GET /metrics is served; unset means no listener. */
   metricsPort?: number;
+  // Secrets at rest (h3-secrets)
+  /** From CCC_DATA_KEY; unset means the key file `dataKeyFile` (made when missing). */
+  dataKeys?: DataKey[];
+  dataKeyFile: string;
 }
 
 export class ConfigError extends Error {}
@@ -50,6 +55,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): AppConfig {
     'CCC_PUBLIC_URL',
     'CCC_METRICS_PORT',
     'CCC_REDIS_SENTINEL_NAME',
+    'CCC_DATA_KEY',
   ]) {
     if (env[key]) raw[key] = env[key];
   }
@@ -76,6 +82,13 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): AppConfig {
       `Invalid configuration:\n  REDIS_URL=${JSON.stringify(parsed.REDIS_URL)}: several URLs need CCC_REDIS_CLUSTER=true or CCC_REDIS_SENTINEL_NAME`,
     );
   }
+  let dataKeys: DataKey[] | undefined;
+  try {
+    dataKeys = parsed.CCC_DATA_KEY === undefined ? undefined : parseDataKeys(parsed.CCC_DATA_KEY);
+  } catch (err) {
+    if (!(err instanceof DataKeyError)) throw err;
+    throw new ConfigError(`Invalid configuration:\n  CCC_DATA_KEY: ${err.message}`);
+  }
   return {
     databaseUrl: parsed.DATABASE_URL,
     redisUrl: parsed.REDIS_URL,
@@ -97,5 +110,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): AppConfig {
     logLevel: parsed.LOG_LEVEL,
     publicUrl: parsed.CCC_PUBLIC_URL ?? `http://localhost:${parsed.PORT}`,
     metricsPort: parsed.CCC_METRICS_PORT,
+    dataKeys,
+    dataKeyFile: parsed.CCC_DATA_KEY_FILE,
   };
 }

@@ -148,4 +148,14 @@ export class EnvSchema {
   @Min(1)
   @Max(65535)
   CCC_METRICS_PORT?: number;
+
+  // Secrets at rest (h3-secrets): checked in loadConfig, whose message never quotes the keys.
+  /** 32-byte keys in base64, comma-separated: the first seals, every one opens. */
+  @IsOptional()
+  @IsString()
+  CCC_DATA_KEY?: string;
+
+  /** Without CCC_DATA_KEY: a key file made once (mode 0600) outside the database. */
+  @IsString()
+  CCC_DATA_KEY_FILE = '.ccc/data-key';
 }
