@@ -23,6 +23,9 @@ import { ReportsWorkerModule } from './reports/reports-worker.module.js';
 import { ReportsModule } from './reports/reports.module.js';
 import { SecretsModule } from './secrets/secrets.module.js';
 import { TimelineModule } from './timeline/timeline.module.js';
+import { AuthModule } from './auth/auth.module.js';
+import { SessionsModule } from './sessions/sessions.module.js';
+import { UsersModule } from './users/users.module.js';
 
 /** Feature modules with HTTP routes and services; used by every role. */
 const FEATURES: Type[] = [
@@ -34,6 +37,9 @@ const FEATURES: Type[] = [
   EscalationModule,
   MemberStatesModule,
   ReportsModule,
+  SessionsModule,
+  UsersModule,
+  AuthModule,
 ];
 
 /** Modules that consume queues and run background loops; only in `worker` and `all`. */

@@ -1,3 +1,4 @@
+import fastifyCookie from '@fastify/cookie';
 import { randomUUID } from 'node:crypto';
 import { INestApplication, RequestMethod } from '@nestjs/common';
 import { NestFactory } from '@nestjs/core';
@@ -47,6 +48,8 @@ export async function bootstrapHttp(config: AppConfig): Promise<INestApplication
     ],
   });
   app.useGlobalPipes(createValidationPipe());
+  // People's session cookie (src/sessions): parsed here, checked by the AuthGuard.
+  await app.register(fastifyCookie);
 
   const fastify = app.getHttpAdapter().getInstance();
   // Helmet's middleware built once: @fastify/helmet rebuilds it (and re-parses the CSP) on
@@ -97,6 +100,12 @@ export async function bootstrapHttp(config: AppConfig): Promise<INestApplication
       )
       .setVersion('1')
       .addBearerAuth()
+      .addCookieAuth('ccc_session', {
+        type: 'apiKey',
+        in: 'cookie',
+        description:
+          'A person signed in with POST /api/v1/auth/login; writes also need X-CSRF-Token',
+      })
       .build(),
   );
   SwaggerModule.setup('docs', app, document, { jsonDocumentUrl: 'docs-json' });

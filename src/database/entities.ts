@@ -20,6 +20,8 @@ import { Delivery, DeliveryAttempt, OutboxEvent } from '../notifications/outbox.
 import { Report } from '../reports/report.entity.js';
 import { ConstituencyVersion } from '../routing/constituency-version.entity.js';
 import { Dispatch } from '../routing/dispatch.entity.js';
+import { Session } from '../sessions/session.entity.js';
+import { RecoveryCode, User } from '../users/user.entity.js';
 
 export const ENTITIES = [
   ApiKey,
@@ -42,4 +44,8 @@ export const ENTITIES = [
   ReferenceCounter,
   Report,
   TimelineEvent,
+  // People and sign-in (issue 11)
+  User,
+  RecoveryCode,
+  Session,
 ];

@@ -117,10 +117,13 @@ export function intakeStatement(
   const holes = { reference: 'ref.reference', createdAt: 'ref.created_at' };
   const { dto } = input;
   const ctes = [
-    // The API key is checked here, with the write: the guard may have remembered it.
+    // The API key (or a person's account) is checked here, with the write: the guard may
+    // have remembered the key.
     `key_valid AS MATERIALIZED (
        SELECT EXISTS (SELECT 1 FROM api_keys
-                      WHERE id = ${p.add(principal.keyId)}::uuid AND revoked_at IS NULL) AS ok)`,
+                      WHERE id = ${p.add(principal.keyId)}::uuid AND revoked_at IS NULL)
+           OR EXISTS (SELECT 1 FROM users WHERE id = $${p.values.length}::uuid AND NOT disabled)
+         AS ok)`,
     // Nothing is numbered or written for a revoked key, or if routing used outdated rules.
     `counter AS (
        INSERT INTO reference_counters (year, last_value)
