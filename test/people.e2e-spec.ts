@@ -515,6 +515,33 @@ describe('People: accounts, sign-in, sessions, second factor', () => {
     expect((await root.get('/api/v1/auth/me')).status).toBe(401);
   });
 
+  it('assignee: a coordinator assigns to themselves, and me and none filter the list', async () => {
+    const { password } = await person('c.duty', 'coordinator');
+    const p = new Person(service.url, seen);
+    expect((await p.login('c.duty', password)).status).toBe(200);
+    await enrol(p);
+    const filed = await p.post('/api/v1/incidents', { ...incident, reportingState: 'KZ' });
+    expect(filed.status).toBe(201);
+    const other = await p.post('/api/v1/incidents', { ...incident, reportingState: 'AM' });
+    const assigned = await p.patch(`/api/v1/incidents/${filed.body.id}`, { assignee: 'c.duty' });
+    expect(assigned.status).toBe(200);
+    expect(assigned.body.assignee).toBe('c.duty');
+    const timeline = await p.get(`/api/v1/incidents/${filed.body.id}/timeline`);
+    expect(timeline.body.items.find((e: any) => e.type === 'assigned').actor).toBe(
+      'coordinator:CCC:c.duty',
+    );
+    const mine = await p.get('/api/v1/incidents?assignee=me');
+    expect(mine.body.items.map((i: any) => i.id)).toEqual([filed.body.id]);
+    const none = await p.get('/api/v1/incidents?assignee=none&limit=200');
+    const ids = none.body.items.map((i: any) => i.id);
+    expect(ids).toContain(other.body.id);
+    expect(ids).not.toContain(filed.body.id);
+    // An analyst is not an assignee.
+    const refused = await p.patch(`/api/v1/incidents/${other.body.id}`, { assignee: 's.orlov' });
+    expect(refused.status).toBe(400);
+    expect(refused.body.errors[0].field).toBe('assignee');
+  });
+
   it('failures from one address are limited too', async () => {
     const anon = new Person(service.url, seen);
     let status = 0;

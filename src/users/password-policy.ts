@@ -8,10 +8,13 @@ export const MAX_PASSWORD_LENGTH = 256;
 /** zxcvbn scores 0..4; 3 is "safely unguessable: moderate protection from offline attack". */
 const MIN_SCORE = 3;
 
-const zxcvbn = new ZxcvbnFactory({
-  dictionary: { ...zxcvbnCommon.dictionary, ...zxcvbnEn.dictionary },
-  graphs: zxcvbnCommon.adjacencyGraphs,
-});
+// Built on first use: ranking the dictionaries costs CPU that start-up should not pay.
+let zxcvbn: ZxcvbnFactory | undefined;
+const estimator = () =>
+  (zxcvbn ??= new ZxcvbnFactory({
+    dictionary: { ...zxcvbnCommon.dictionary, ...zxcvbnEn.dictionary },
+    graphs: zxcvbnCommon.adjacencyGraphs,
+  }));
 
 /**
  * Why a new password is refused, or null when it is acceptable: at least 12 characters,
@@ -32,7 +35,7 @@ export function passwordProblem(
     return 'must not contain the username';
   }
   const inputs = [user.username, ...(user.displayName ? [user.displayName] : [])];
-  const result = zxcvbn.check(password, inputs);
+  const result = estimator().check(password, inputs);
   if (result.score < MIN_SCORE) {
     const hint = result.feedback.warning ? ` (${result.feedback.warning})` : '';
     return `is too easy to guess${hint}; use a longer passphrase of unrelated words`;
