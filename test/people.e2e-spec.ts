@@ -77,7 +77,10 @@ describe('People: accounts, sign-in, sessions, second factor', () => {
   beforeAll(async () => {
     env = await createTestEnv('people');
     smtp = await SmtpSink.start();
-    service = await startService(env, { env: { SMTP_URL: smtp.url, LOG_LEVEL: 'info' } });
+    service = await startService(env, {
+      env: { SMTP_URL: smtp.url, LOG_LEVEL: 'info' },
+      timeoutMs: 120_000,
+    });
     admin = new Api(service.url);
   });
 
