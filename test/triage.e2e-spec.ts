@@ -61,6 +61,7 @@ describe('Reclassification and assignment (PATCH)', () => {
           .map(([k, v]) => `${k}=${v}`)
           .join(','),
       },
+      timeoutMs: 120_000,
     });
     admin = new Api(service.url);
     coordinator = admin.as(await admin.createKey('coordinator'));
