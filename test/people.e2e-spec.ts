@@ -82,7 +82,7 @@ describe('People: accounts, sign-in, sessions, second factor', () => {
       timeoutMs: 120_000,
     });
     admin = new Api(service.url);
-  });
+  }, 180_000);
 
   afterAll(async () => {
     await service?.stop();

@@ -72,7 +72,7 @@ describe('Reclassification and assignment (PATCH)', () => {
         201,
       );
     }
-  }, 60_000);
+  }, 180_000);
 
   afterAll(async () => {
     await service?.stop();
