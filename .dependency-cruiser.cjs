@@ -13,6 +13,7 @@ const LAYERS = [
   'common', // problem+json, auth guard, principal, validation, SQL helpers, logging
   'database', // data source (finds *.entity.js by name), migrations
   'redis', // the Redis client, rate-limit storage
+  'sessions', // who is calling: the one guard for API keys and people's sessions
   'metrics', // the Prometheus registry and its endpoints
   'queues', // contracts: queue and job names, payload union, option presets
   'background', // background loops (start, stop, lease, backoff), queue drain
@@ -25,6 +26,8 @@ const LAYERS = [
   'routing',
   'member-states',
   'api-keys',
+  'users', // people's accounts, activation, passwords, second factor
+  'auth', // sign-in, sign-out, enrolment, single sign-on
   'notifications',
   'escalation',
   'incidents',

@@ -6,7 +6,7 @@ import { ApiKeysModule } from './api-keys/api-keys.module.js';
 import { AttachmentsModule } from './attachments/attachments.module.js';
 import { AuditModule } from './audit/audit.module.js';
 import { BackgroundModule } from './background/background.module.js';
-import { AuthGuard, RolesGuard } from './common/auth.guard.js';
+import { AuthGuard, RolesGuard } from './sessions/auth.guard.js';
 import { ProblemFilter } from './common/problem.filter.js';
 import { ApiKeyThrottlerGuard, RedisThrottlerStorage } from './redis/rate-limit.js';
 import { AppConfig } from './config/config.js';
@@ -29,6 +29,9 @@ import { ReportsModule } from './reports/reports.module.js';
 import { StatsModule } from './stats/stats.module.js';
 import { SecretsModule } from './secrets/secrets.module.js';
 import { TimelineModule } from './timeline/timeline.module.js';
+import { AuthModule } from './auth/auth.module.js';
+import { SessionsModule } from './sessions/sessions.module.js';
+import { UsersModule } from './users/users.module.js';
 
 /** Feature modules with HTTP routes and services; used by every role. */
 const FEATURES: Type[] = [
@@ -42,6 +45,9 @@ const FEATURES: Type[] = [
   ReportsModule,
   StatsModule,
   AttachmentsModule,
+  SessionsModule,
+  UsersModule,
+  AuthModule,
 ];
 
 /** Modules that consume queues and run background loops; only in `worker` and `all`. */

@@ -1,3 +1,4 @@
+import fastifyCookie from '@fastify/cookie';
 import { INestApplication, RequestMethod } from '@nestjs/common';
 import { NestFactory } from '@nestjs/core';
 import { NestFastifyApplication } from '@nestjs/platform-fastify';
@@ -75,6 +76,8 @@ export async function bootstrapHttp(config: AppConfig): Promise<INestApplication
     ],
   });
   app.useGlobalPipes(createValidationPipe());
+  // People's session cookie (src/sessions): parsed here, checked by the AuthGuard.
+  await app.register(fastifyCookie);
   await registerMultipart(app, config);
 
   const fastify = app.getHttpAdapter().getInstance();
@@ -116,6 +119,12 @@ export async function bootstrapHttp(config: AppConfig): Promise<INestApplication
       )
       .setVersion('1')
       .addBearerAuth()
+      .addCookieAuth('ccc_session', {
+        type: 'apiKey',
+        in: 'cookie',
+        description:
+          'A person signed in with POST /api/v1/auth/login; writes also need X-CSRF-Token',
+      })
       .build(),
   );
   SwaggerModule.setup('docs', app, document, { jsonDocumentUrl: 'docs-json' });

@@ -75,6 +75,8 @@ describe('Comments, timeline and related incidents', () => {
     });
     admin = new Api(service.url);
     coordinator = admin.as(await admin.createKey('coordinator'));
+    // An assignee is a coordinator's username (v2).
+    await admin.post('/api/v1/users', { username: 'ivan', role: 'coordinator' });
     for (const state of ['BY', 'KZ', 'RU', 'TJ']) {
       analyst[state] = admin.as(await admin.createKey('analyst', state));
     }

@@ -2,7 +2,7 @@ import { Inject, Injectable, Logger, OnApplicationBootstrap } from '@nestjs/comm
 import { randomBytes } from 'node:crypto';
 import { DataSource } from 'typeorm';
 import { AuditService } from '../audit/audit.service.js';
-import { hashApiKey } from '../common/auth.guard.js';
+import { hashApiKey } from '../sessions/auth.guard.js';
 import { keyset, Page } from '../common/pagination.js';
 import { actorOf, Principal, Role, SYSTEM_ACTOR } from '../common/principal.js';
 import { Problem } from '../common/problem.js';

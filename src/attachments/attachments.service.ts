@@ -320,4 +320,3 @@ function summary(row: AttachmentRow) {
     malware: row.malware,
   };
 }
-

@@ -45,6 +45,13 @@ export interface AppConfig {
   dataKeyFile: string;
   /** Addresses and CIDRs whose X-Forwarded-For is believed; empty trusts no one. */
   trustedProxies: string[];
+  // People and sign-in (issue 11).
+  sessionIdleMinutes: number;
+  sessionMaxHours: number;
+  /** Roles that must use a second factor for local sign-in. */
+  requireTotp: Array<'analyst' | 'coordinator' | 'admin'>;
+  /** Single sign-on; set when CCC_OIDC_ISSUER and CCC_OIDC_CLIENT_ID are. */
+  oidc?: { issuer: string; clientId: string; clientSecret?: string; rolesClaim: string };
 }
 
 export class ConfigError extends Error {}
@@ -87,6 +94,11 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): AppConfig {
     if (!(err instanceof DataKeyError)) throw err;
     throw new ConfigError(`Invalid configuration:\n  CCC_DATA_KEY: ${err.message}`);
   }
+  if (Boolean(parsed.CCC_OIDC_ISSUER) !== Boolean(parsed.CCC_OIDC_CLIENT_ID)) {
+    throw new ConfigError(
+      'Invalid configuration:\n  CCC_OIDC_ISSUER and CCC_OIDC_CLIENT_ID: set both or neither',
+    );
+  }
   return {
     databaseUrl: parsed.DATABASE_URL,
     redisUrl: parsed.REDIS_URL,
@@ -114,5 +126,19 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): AppConfig {
     dataKeys,
     dataKeyFile: parsed.CCC_DATA_KEY_FILE,
     trustedProxies: parseTrustedProxies(parsed.CCC_TRUSTED_PROXIES)!,
+    sessionIdleMinutes: parsed.CCC_SESSION_IDLE_MINUTES,
+    sessionMaxHours: parsed.CCC_SESSION_MAX_HOURS,
+    requireTotp:
+      parsed.CCC_REQUIRE_TOTP === 'none'
+        ? []
+        : (parsed.CCC_REQUIRE_TOTP.split(',') as AppConfig['requireTotp']),
+    oidc: parsed.CCC_OIDC_ISSUER
+      ? {
+          issuer: parsed.CCC_OIDC_ISSUER,
+          clientId: parsed.CCC_OIDC_CLIENT_ID!,
+          clientSecret: parsed.CCC_OIDC_CLIENT_SECRET,
+          rolesClaim: parsed.CCC_OIDC_ROLES_CLAIM,
+        }
+      : undefined,
   };
 }

@@ -166,6 +166,39 @@ export class EnvSchema {
   @IsOptional()
   CCC_PUBLIC_URL?: string;
 
+  // People and sign-in (issue 11): sessions, second factor, single sign-on.
+  @Transform(toInt)
+  @IsInt()
+  @Min(1)
+  @Max(10_080)
+  CCC_SESSION_IDLE_MINUTES = 30;
+
+  @Transform(toInt)
+  @IsInt()
+  @Min(1)
+  @Max(8_760)
+  CCC_SESSION_MAX_HOURS = 12;
+
+  @Matches(/^(none|(analyst|coordinator|admin)(,(analyst|coordinator|admin))*)$/, {
+    message: 'must be none or a comma-separated list of analyst, coordinator, admin',
+  })
+  CCC_REQUIRE_TOTP = 'coordinator,admin';
+
+  @IsOptional()
+  @Matches(/^https?:\/\/.+/, { message: 'must be an http(s):// URL' })
+  CCC_OIDC_ISSUER?: string;
+
+  @IsOptional()
+  @IsString()
+  CCC_OIDC_CLIENT_ID?: string;
+
+  @IsOptional()
+  @IsString()
+  CCC_OIDC_CLIENT_SECRET?: string;
+
+  @Matches(/^[\w.:/-]{1,200}$/, { message: 'must be a claim name' })
+  CCC_OIDC_ROLES_CLAIM = 'ccc_roles';
+
   /** Worker role only: a port serving GET /metrics (the other roles serve it on PORT); 0 lets the system pick (logged as `listening`). */
   @IsOptional()
   @Transform(toInt)

@@ -140,10 +140,15 @@ export class IncidentsRepository {
       ['category', query.category],
       ['tlp', query.tlp],
       ['reporting_state', query.reportingState],
-      ['assignee', query.assignee],
     ];
     for (const [column, value] of equal) {
       if (value !== undefined) where.push(`i.${column} = ${params.add(value)}`);
+    }
+    // People (issue 11): `me` is the caller (a person's username), `none` is unassigned.
+    if (query.assignee === 'none') where.push('i.assignee IS NULL');
+    else if (query.assignee !== undefined) {
+      const assignee = query.assignee === 'me' ? principal.name : query.assignee;
+      where.push(`i.assignee = ${params.add(assignee)}`);
     }
     if (query.dispatchedTo) {
       where.push(`EXISTS (SELECT 1 FROM dispatches f_d

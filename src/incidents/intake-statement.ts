@@ -113,10 +113,13 @@ export function intakeStatement(
   const { dto } = input;
   // The incidents module's own tables: the counter, the incident, its observables.
   cs.with(
-    // The API key is checked here, with the write: the guard may have remembered it.
+    // The API key (or a person's account) is checked here, with the write: the guard may
+    // have remembered the key.
     'key_valid',
     `SELECT EXISTS (SELECT 1 FROM api_keys
-                    WHERE id = ${cs.add(principal.keyId)}::uuid AND revoked_at IS NULL) AS ok`,
+                    WHERE id = ${cs.add(principal.keyId)}::uuid AND revoked_at IS NULL)
+         OR EXISTS (SELECT 1 FROM users
+                    WHERE id = ${cs.add(principal.keyId)}::uuid AND NOT disabled) AS ok`,
     { materialized: true },
   );
   // Nothing is numbered or written for a revoked key, or if routing used outdated rules.

@@ -1,5 +1,5 @@
 import { Injectable } from '@nestjs/common';
-import { DataSource } from 'typeorm';
+import { DataSource, EntityManager } from 'typeorm';
 import { AuditService } from '../audit/audit.service.js';
 import { actorOf, Principal } from '../common/principal.js';
 import { Problem } from '../common/problem.js';
@@ -48,7 +48,10 @@ export class TriageService {
           reclassified[field] = { from: current[field], to };
         }
       }
-      const assignee = dto.assignee === undefined ? undefined : (dto.assignee?.trim() ?? null);
+      const assignee =
+        dto.assignee === undefined || dto.assignee === current.assignee
+          ? undefined
+          : await this.assigneeOf(manager, dto.assignee);
       const assigned: Change | null =
         assignee !== undefined && assignee !== current.assignee
           ? { from: current.assignee, to: assignee }
@@ -99,5 +102,23 @@ export class TriageService {
       }
       return incidentViewFor(principal, view);
     });
+  }
+
+  /** A new assignee is the username of an active coordinator or admin (v1 values stay). */
+  private async assigneeOf(manager: EntityManager, value: string | null): Promise<string | null> {
+    if (value === null) return null;
+    const username = value.trim().toLowerCase();
+    const [user] = await sql(
+      manager,
+      `SELECT 1 FROM users
+       WHERE username = $1 AND role IN ('coordinator', 'admin') AND NOT disabled`,
+      [username],
+    );
+    if (!user) {
+      throw Problem.validation([
+        { field: 'assignee', message: 'must be the username of an active coordinator or admin' },
+      ]);
+    }
+    return username;
   }
 }

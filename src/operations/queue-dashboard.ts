@@ -5,7 +5,7 @@ import { getQueueToken } from '@nestjs/bullmq';
 import { INestApplication } from '@nestjs/common';
 import type { Queue } from 'bullmq';
 import type { FastifyInstance } from 'fastify';
-import { AuthGuard } from '../common/auth.guard.js';
+import { AuthGuard } from '../sessions/auth.guard.js';
 import { QueueName } from '../queues/queues.js';
 
 /**

@@ -42,7 +42,10 @@ export class ListIncidentsQuery extends PageQuery {
   @IsIn(MEMBER_STATES)
   dispatchedTo?: string;
 
-  @ApiPropertyOptional({ maxLength: 100 })
+  @ApiPropertyOptional({
+    maxLength: 100,
+    description: 'A username, `me` (the signed-in person) or `none` (unassigned)',
+  })
   @IsOptional()
   @IsString()
   @MaxLength(100)

@@ -20,7 +20,11 @@ export class UpdateIncidentDto {
   @IsIn(SECTORS)
   sector?: string;
 
-  @ApiPropertyOptional({ maxLength: 100, nullable: true, description: 'null clears it' })
+  @ApiPropertyOptional({
+    maxLength: 64,
+    nullable: true,
+    description: 'The username of an active coordinator or admin; null clears it',
+  })
   @ValidateIf((o: UpdateIncidentDto) => o.assignee !== undefined && o.assignee !== null)
   @IsString()
   @Length(1, 100)

@@ -1,7 +1,10 @@
-import { CanActivate, ExecutionContext, Injectable } from '@nestjs/common';
+import { CanActivate, ExecutionContext, Inject, Injectable } from '@nestjs/common';
 import { Reflector } from '@nestjs/core';
 import { createHash } from 'node:crypto';
 import { DataSource } from 'typeorm';
+import { APP_CONFIG, AppConfig } from '../config/config.js';
+import { ENROLMENT_ALLOWED, SESSION_ONLY } from './session-routes.js';
+import { LiveSession, SESSION_COOKIE, SessionsService } from './sessions.service.js';
 import {
   AuthedRequest,
   KEY_CHECKED_ON_WRITE,
@@ -9,9 +12,9 @@ import {
   PUBLIC_KEY,
   Role,
   ROLES_KEY,
-} from './principal.js';
-import { Problem } from './problem.js';
-import { prepared } from './sql.js';
+} from '../common/principal.js';
+import { Problem } from '../common/problem.js';
+import { prepared } from '../common/sql.js';
 
 export function hashApiKey(secret: string): string {
   return createHash('sha256').update(secret).digest('hex');
@@ -46,15 +49,32 @@ const REMEMBERED_KEYS = 10_000;
 export class AuthGuard implements CanActivate {
   private readonly remembered = new Map<string, Principal>();
 
+  private readonly ownOrigin: string;
+
   constructor(
     private readonly reflector: Reflector,
     private readonly dataSource: DataSource,
-  ) {}
+    private readonly sessions: SessionsService,
+    @Inject(APP_CONFIG) config: AppConfig,
+  ) {
+    this.ownOrigin = new URL(config.publicUrl).origin;
+  }
 
   async canActivate(context: ExecutionContext): Promise<boolean> {
     const targets = [context.getHandler(), context.getClass()];
     if (this.reflector.getAllAndOverride<boolean>(PUBLIC_KEY, targets)) return true;
     const request = context.switchToHttp().getRequest<AuthedRequest>();
+    // A person: the session cookie, when no Authorization header is sent (machines send one).
+    const cookie = (request as { cookies?: Record<string, string | undefined> }).cookies?.[
+      SESSION_COOKIE
+    ];
+    if (request.headers.authorization === undefined && cookie) {
+      return this.fromSession(request, cookie, targets);
+    }
+    if (this.reflector.getAllAndOverride<boolean>(SESSION_ONLY, targets)) {
+      if (!(await this.authenticate(request.headers.authorization))) throw Problem.unauthorized();
+      throw Problem.forbidden('Only a signed-in person may call this, not an API key');
+    }
     const hash = keyHashOf(request.headers.authorization);
     if (hash && this.reflector.getAllAndOverride<boolean>(KEY_CHECKED_ON_WRITE, targets)) {
       const known = this.remembered.get(hash);
@@ -69,6 +89,46 @@ export class AuthGuard implements CanActivate {
     const principal = hash ? await this.lookup(hash) : null;
     if (!principal) throw Problem.unauthorized();
     request.principal = principal;
+    return true;
+  }
+
+  /**
+   * A session found on this request (never cached, so a revocation holds at once), the
+   * CSRF rules for writes, and the enrol-only restriction.
+   */
+  private async fromSession(
+    request: AuthedRequest,
+    token: string,
+    targets: Parameters<Reflector['getAllAndOverride']>[1],
+  ): Promise<boolean> {
+    const session = await this.sessions.lookup(token);
+    if (!session) throw Problem.unauthorized('Missing, expired or ended session');
+    if (!SAFE_METHODS.has(request.method)) {
+      const origin = request.headers.origin;
+      const csrf = request.headers['x-csrf-token'];
+      if (
+        (origin !== undefined && origin !== this.ownOrigin) ||
+        !this.sessions.verifyCsrf(session, typeof csrf === 'string' ? csrf : undefined)
+      ) {
+        throw new Problem(
+          403,
+          'csrf',
+          "A request with the session cookie needs X-CSRF-Token and, if it sends Origin, this service's origin",
+        );
+      }
+    }
+    if (
+      this.sessions.requiresTotp(session) &&
+      !this.reflector.getAllAndOverride<boolean>(ENROLMENT_ALLOWED, targets)
+    ) {
+      throw new Problem(
+        403,
+        'second-factor-enrolment-required',
+        'Enrol a second factor first (POST /api/v1/auth/totp)',
+      );
+    }
+    request.principal = principalOf(session);
+    request.sessionId = session.id;
     return true;
   }
 
@@ -91,8 +151,8 @@ export class AuthGuard implements CanActivate {
     }
     const principal: Principal =
       row.role === 'analyst'
-        ? { keyId: row.id, name: row.name, role: 'analyst', state: row.state! }
-        : { keyId: row.id, name: row.name, role: row.role, state: null };
+        ? { kind: 'key', keyId: row.id, name: row.name, role: 'analyst', state: row.state! }
+        : { kind: 'key', keyId: row.id, name: row.name, role: row.role, state: null };
     if (!this.remembered.has(hash)) {
       if (this.remembered.size >= REMEMBERED_KEYS) {
         this.remembered.delete(this.remembered.keys().next().value!);
@@ -101,6 +161,14 @@ export class AuthGuard implements CanActivate {
     }
     return principal;
   }
+}
+
+const SAFE_METHODS = new Set(['GET', 'HEAD', 'OPTIONS']);
+
+function principalOf(s: LiveSession): Principal {
+  return s.role === 'analyst'
+    ? { kind: 'user', keyId: s.userId, name: s.username, role: 'analyst', state: s.state! }
+    : { kind: 'user', keyId: s.userId, name: s.username, role: s.role, state: null };
 }
 
 function keyHashOf(header: string | undefined): string | null {
