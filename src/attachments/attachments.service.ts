@@ -25,10 +25,6 @@ import { ATTACHMENT_STORE, type AttachmentStore } from './attachment.store.js';
 import { malwareZip } from './malware-zip.js';
 import { contentDisposition, parseRange, servedContentType } from './attachment-rules.js';
 
-const CREATED_KEY = `to_char(created_at AT TIME ZONE 'UTC', 'YYYY-MM-DD"T"HH24:MI:SS.US"Z"')`;
-const TIMESTAMP = /^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}\.\d{6}Z$/;
-const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
-
 /** What a download answers: status, headers and the bytes as a stream. */
 export interface Download {
   status: 200 | 206 | 416;
