@@ -11,6 +11,7 @@ import { createRootLogger, NestPinoLogger } from './common/logging.js';
 import { createValidationPipe } from './common/validation.js';
 import { AppConfig } from './config/config.js';
 import { httpDuration, httpRequests } from './metrics/metrics.js';
+import { mountConsole } from './console/console-static.js';
 import { mountQueueDashboard } from './queues/queue-dashboard.js';
 
 export const BODY_LIMIT = 1024 * 1024;
@@ -51,7 +52,7 @@ export async function bootstrapHttp(config: AppConfig): Promise<INestApplication
   const fastify = app.getHttpAdapter().getInstance();
   // Helmet's middleware built once: @fastify/helmet rebuilds it (and re-parses the CSP) on
   // every request, ≈ 3 % of the API's CPU per filing.
-  const secureHeaders = helmet({
+  const docsHeaders = helmet({
     // Swagger UI needs inline scripts and styles.
     contentSecurityPolicy: {
       directives: {
@@ -62,8 +63,30 @@ export async function bootstrapHttp(config: AppConfig): Promise<INestApplication
       },
     },
   });
+  // Everything else, the console included: nothing inline, nothing from another host.
+  const strictHeaders = helmet({
+    contentSecurityPolicy: {
+      directives: {
+        defaultSrc: ["'self'"],
+        scriptSrc: ["'self'"],
+        styleSrc: ["'self'"],
+        imgSrc: ["'self'", 'data:'],
+        connectSrc: ["'self'"],
+        fontSrc: ["'self'"],
+        objectSrc: ["'none'"],
+        baseUri: ["'self'"],
+        formAction: ["'self'"],
+        frameAncestors: ["'none'"],
+        // TLS is the reverse proxy's business; on plain HTTP this would break every asset.
+        upgradeInsecureRequests: null,
+      },
+    },
+  });
   fastify.addHook('onRequest', (request, reply, done) => {
-    secureHeaders(request.raw, reply.raw, (err?: unknown) => done(err as Error | undefined));
+    // Swagger UI and the queue dashboard ship inline scripts; nothing else may.
+    const lenient = request.url.startsWith('/docs') || request.url.startsWith('/admin/queues');
+    const headers = lenient ? docsHeaders : strictHeaders;
+    headers(request.raw, reply.raw, (err?: unknown) => done(err as Error | undefined));
   });
   // Callback-style hooks: an async one costs a promise and a microtask per request.
   fastify.addHook('onSend', (request, reply, payload, done) => {
@@ -101,6 +124,7 @@ export async function bootstrapHttp(config: AppConfig): Promise<INestApplication
   );
   SwaggerModule.setup('docs', app, document, { jsonDocumentUrl: 'docs-json' });
   await mountQueueDashboard(app, '/admin/queues');
+  await mountConsole(fastify);
 
   await app.listen(config.port, '0.0.0.0');
   return app;
