@@ -36,6 +36,7 @@ const LAYERS = [
   'stats', // dashboard figures
   'events', // live events (server-sent)
   'health',
+  'console', // serves the browser console's built files at /console/
 ];
 
 const alternation = (names) => `(${names.join('|')})`;
