@@ -32,6 +32,8 @@ export interface AppConfig {
   reportMonthlyCron: string;
   logLevel: string;
   publicUrl: string;
+  /** CCC_PUBLIC_URL was set; otherwise a request's own Host names the service's origin. */
+  publicUrlSet: boolean;
   /** Role worker: where GET /metrics is served; unset means no listener. */
   metricsPort?: number;
   // Live events.
@@ -119,6 +121,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): AppConfig {
     reportMonthlyCron: parsed.CCC_REPORT_MONTHLY_CRON,
     logLevel: parsed.LOG_LEVEL,
     publicUrl: parsed.CCC_PUBLIC_URL ?? `http://localhost:${parsed.PORT}`,
+    publicUrlSet: parsed.CCC_PUBLIC_URL !== undefined,
     metricsPort: parsed.CCC_METRICS_PORT,
     eventsHeartbeatSeconds: parsed.CCC_EVENTS_HEARTBEAT_SECONDS,
     eventsMaxStreams: parsed.CCC_EVENTS_MAX_STREAMS,

@@ -55,7 +55,7 @@ export class AuthGuard implements CanActivate {
     private readonly reflector: Reflector,
     private readonly dataSource: DataSource,
     private readonly sessions: SessionsService,
-    @Inject(APP_CONFIG) config: AppConfig,
+    @Inject(APP_CONFIG) private readonly config: AppConfig,
   ) {
     this.ownOrigin = new URL(config.publicUrl).origin;
   }
@@ -96,6 +96,12 @@ export class AuthGuard implements CanActivate {
    * A session found on this request (never cached, so a revocation holds at once), the
    * CSRF rules for writes, and the enrol-only restriction.
    */
+  /** The service's own origin: CCC_PUBLIC_URL's, or without it the one the request names. */
+  private originOf(request: AuthedRequest): string {
+    if (this.config.publicUrlSet) return this.ownOrigin;
+    return `${request.protocol}://${request.headers.host ?? ''}`;
+  }
+
   private async fromSession(
     request: AuthedRequest,
     token: string,
@@ -107,7 +113,7 @@ export class AuthGuard implements CanActivate {
       const origin = request.headers.origin;
       const csrf = request.headers['x-csrf-token'];
       if (
-        (origin !== undefined && origin !== this.ownOrigin) ||
+        (origin !== undefined && origin !== this.originOf(request)) ||
         !this.sessions.verifyCsrf(session, typeof csrf === 'string' ? csrf : undefined)
       ) {
         throw new Problem(
