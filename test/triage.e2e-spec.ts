@@ -245,8 +245,10 @@ describe('Reclassification and assignment (PATCH)', () => {
       expect(res.status).toBe(400);
       expect(res.body.errors.map((e: { field: string }) => e.field)).toContain(field);
     }
-    const res = await patch(id, { assignee: 'x'.repeat(100) });
-    expect(res.status).toBe(200);
+    // Well-formed but nobody's username: assignees are active coordinators or admins now.
+    const res = await patch(id, { assignee: 'x'.repeat(60) });
+    expect(res.status).toBe(400);
+    expect(res.body.errors.map((e: { field: string }) => e.field)).toEqual(['assignee']);
     const stored = await coordinator.get(`/api/v1/incidents/${id}`);
     expect(stored.body).toMatchObject({ severity: 'medium', category: 'fraud/phishing' });
   });

@@ -5,7 +5,7 @@ import type { AppConfig } from '../config/config.js';
 import { Problem } from '../common/problem.js';
 
 /** Route config flag of the only routes that take multipart bodies (attachment uploads). */
-export const MULTIPART_ROUTE = { multipart: true };
+export const MULTIPART_ROUTE = { multipart: true, bodyTypes: ['multipart/form-data'] };
 
 /**
  * Registers @fastify/multipart for attachment uploads. Its parser applies to every route,

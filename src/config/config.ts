@@ -34,6 +34,8 @@ export interface AppConfig {
   publicUrl: string;
   /** CCC_PUBLIC_URL was set; otherwise a request's own Host names the service's origin. */
   publicUrlSet: boolean;
+  /** Main PostgreSQL pool per process; the delivery pipeline's pool is half of it. */
+  dbPoolSize: number;
   /** Role worker: where GET /metrics is served; unset means no listener. */
   metricsPort?: number;
   // Live events.
@@ -122,6 +124,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): AppConfig {
     logLevel: parsed.LOG_LEVEL,
     publicUrl: parsed.CCC_PUBLIC_URL ?? `http://localhost:${parsed.PORT}`,
     publicUrlSet: parsed.CCC_PUBLIC_URL !== undefined,
+    dbPoolSize: parsed.CCC_DB_POOL_SIZE,
     metricsPort: parsed.CCC_METRICS_PORT,
     eventsHeartbeatSeconds: parsed.CCC_EVENTS_HEARTBEAT_SECONDS,
     eventsMaxStreams: parsed.CCC_EVENTS_MAX_STREAMS,

@@ -236,4 +236,11 @@ export class EnvSchema {
   /** Without CCC_DATA_KEY: a key file made once (mode 0600) outside the database. */
   @IsString()
   CCC_DATA_KEY_FILE = '.ccc/data-key';
+
+  /** Connections of the main PostgreSQL pool per process; the delivery pipeline's is half. */
+  @Transform(toInt)
+  @IsInt()
+  @Min(2)
+  @Max(500)
+  CCC_DB_POOL_SIZE = 20;
 }

@@ -7,7 +7,7 @@ import { DeliveryAttemptsService } from './delivery-attempts.service.js';
 import { DeliveryProcessor } from './delivery.processor.js';
 import { DeliverySweeper } from './delivery.sweeper.js';
 import { EmailSender } from './email.sender.js';
-import { NOTIFICATIONS_DB, NOTIFICATIONS_POOL_SIZE } from './notifications.db.js';
+import { NOTIFICATIONS_DB, notificationsPoolSize } from './notifications.db.js';
 import { NotificationsModule } from './notifications.module.js';
 import { OutboxRelay } from './outbox.relay.js';
 import { WebhookSender } from './webhook.sender.js';
@@ -21,7 +21,7 @@ import { WebhookSender } from './webhook.sender.js';
       name: NOTIFICATIONS_DB,
       inject: [APP_CONFIG],
       useFactory: (config: AppConfig) => ({
-        ...dataSourceOptions(config.databaseUrl, NOTIFICATIONS_POOL_SIZE),
+        ...dataSourceOptions(config.databaseUrl, notificationsPoolSize(config.dbPoolSize)),
         name: NOTIFICATIONS_DB,
         // The pipeline's rows can all be rebuilt from the outbox (written synchronously by
         // the change itself), so its commits need not wait for the WAL flush.

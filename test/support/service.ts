@@ -124,6 +124,9 @@ export async function startService(testEnv: TestEnv, options: StartOptions = {})
       CCC_WEBHOOK_ALLOW_PRIVATE: 'true',
       CCC_WEBHOOK_BACKOFF_MS: '100',
       LOG_LEVEL: 'warn',
+      // Files run in parallel, each often with two services: small pools keep PostgreSQL's
+      // connection limit (100 by default) out of reach.
+      CCC_DB_POOL_SIZE: '6',
       ...(role === 'worker' ? { CCC_METRICS_PORT: '0' } : {}),
       ...options.env,
     },
