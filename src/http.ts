@@ -98,10 +98,10 @@ export async function bootstrapHttp(config: AppConfig): Promise<INestApplication
   app.useGlobalPipes(createValidationPipe());
   // People's session cookie (src/sessions): parsed here, checked by the AuthGuard.
   await app.register(fastifyCookie);
-  await registerMultipart(app, config);
-
   const fastify = app.getHttpAdapter().getInstance();
   installInputRules(fastify);
+  // After the input rules, which replace every content-type parser with the JSON one.
+  await registerMultipart(app, config);
   fastify.addHook('onRequest', (request, reply, done) => {
     // Swagger UI and the queue dashboard ship inline scripts; nothing else may.
     const lenient = request.url.startsWith('/docs') || request.url.startsWith('/admin/queues');
