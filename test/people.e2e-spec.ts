@@ -219,8 +219,9 @@ describe('People: accounts, sign-in, sessions, second factor', () => {
     const { rows: before } = await env.db.query('SELECT count(*)::int AS n FROM incidents');
     expect(before[0].n).toBe(0);
 
+    // The service's own origin: the one the request is sent to (CCC_PUBLIC_URL is unset).
     const filed = await p.post('/api/v1/incidents', incident, {
-      origin: `http://localhost:${service.port}`,
+      origin: new URL(service.url).origin,
     });
     expect(filed.status).toBe(201);
     expect(filed.body.reportingState).toBe('BY');

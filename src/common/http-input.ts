@@ -167,7 +167,13 @@ export function frameworkErrorHandler(
  * request that took too long, a malformed request line): problem+json on the raw socket.
  */
 export function clientErrorHandler(err: NodeJS.ErrnoException, socket: Socket): void {
-  if (err.code === 'ECONNRESET' || socket.destroyed) return;
+  if (socket.destroyed) return;
+  // A peer that reset the connection gets no answer, but its socket must go: a lingering
+  // one would hold up the drain on SIGTERM.
+  if (err.code === 'ECONNRESET') {
+    socket.destroy();
+    return;
+  }
   const [status, detail] =
     err.code === 'HPE_HEADER_OVERFLOW'
       ? [431, INPUT_MESSAGES.headersTooLarge]

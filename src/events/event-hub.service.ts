@@ -73,7 +73,9 @@ export class EventHub implements OnApplicationBootstrap, OnModuleDestroy {
     clearTimeout(this.flushTimer);
     for (const s of this.subscribers) s.end();
     this.subscribers.clear();
-    await this.listener?.end().catch(() => undefined);
+    // Never wait long on the LISTEN connection: shutdown goes on without it.
+    const ended = this.listener?.end().catch(() => undefined);
+    await Promise.race([ended, new Promise((r) => setTimeout(r, 2_000).unref())]);
   }
 
   /** Refuses a stream over the limits before anything is written (429). */

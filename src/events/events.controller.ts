@@ -39,11 +39,13 @@ export class EventsController {
       {
         principal,
         write: (chunk) => {
-          if (!closed) raw.write(chunk);
+          if (!closed && !raw.destroyed && !raw.writableEnded) raw.write(chunk);
         },
         end: () => {
           closed = true;
           raw.end();
+          // The socket goes too: a half-closed peer must not hold up the drain.
+          raw.socket?.destroy();
         },
       },
       resumeFrom,
@@ -53,6 +55,9 @@ export class EventsController {
       unsubscribe();
     };
     if (raw.destroyed || request.raw.destroyed) done();
-    else raw.on('close', done);
+    else {
+      raw.on('close', done);
+      request.raw.on('close', done);
+    }
   }
 }
