@@ -14,6 +14,7 @@ import { api, ApiError, Me, setCsrfToken } from './api';
 import { LanguageSwitch } from './common';
 import { LanguageProvider, useLang } from './i18n';
 import { closeLiveEvents, useLiveRefresh } from './live';
+import { Activate } from './pages/activate';
 import { Enrol } from './pages/enrol';
 import { IncidentPage } from './pages/incident';
 import { Queue } from './pages/queue';
@@ -157,6 +158,15 @@ function Session() {
     // The user's saved locale decides once, at sign-in.
   }, [session?.user.id]);
   if (me.isLoading) return null;
+  const activation = /^#token=(.+)$/.exec(window.location.hash);
+  if (!session && window.location.pathname.endsWith('/activate') && activation) {
+    return (
+      <Activate
+        token={decodeURIComponent(activation[1])}
+        onDone={() => window.location.replace('/console/')}
+      />
+    );
+  }
   if (!session) {
     return (
       <SignIn
