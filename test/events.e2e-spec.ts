@@ -59,15 +59,10 @@ describe('Live events', () => {
   });
 
   afterAll(async () => {
-    // KNOWN OPEN: instance `a` (role all) sometimes does not finish its SIGTERM drain after
-    // the streams of this file; the SIGTERM test above checks the drain on its own instance.
-    // Until that is found, a drain that hangs is ended with SIGKILL here.
-    const drained = await Promise.race([
-      a?.stop().then(() => true),
-      new Promise<boolean>((r) => setTimeout(() => r(false), 15_000)),
-    ]);
-    if (!drained) await a.kill();
-    await b?.stop();
+    // KNOWN OPEN: after this file's streams, the shared instances do not always finish their
+    // SIGTERM drain (found late, not yet understood); the drain with open streams is checked
+    // on an instance of its own by the SIGTERM test above. These two are killed.
+    await Promise.all([a?.kill(), b?.kill()]);
     await env?.cleanup();
   });
 
