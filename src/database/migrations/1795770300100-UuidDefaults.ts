@@ -28,7 +28,7 @@ export class UuidDefaults1795770300100 implements MigrationInterface {
     await q.query('CREATE EXTENSION IF NOT EXISTS "uuid-ossp"');
     for (const [table, column] of UUID_DEFAULTS) {
       await q.query(
-        `ALTER TABLE "${table}" ALTER COLUMN "${column}" SET DEFAULT gen_random_uuid()`,
+        `ALTER TABLE IF EXISTS "${table}" ALTER COLUMN "${column}" SET DEFAULT gen_random_uuid()`,
       );
     }
   }
@@ -37,7 +37,7 @@ export class UuidDefaults1795770300100 implements MigrationInterface {
     await q.query('CREATE EXTENSION IF NOT EXISTS "uuid-ossp"');
     for (const [table, column] of UUID_DEFAULTS) {
       await q.query(
-        `ALTER TABLE "${table}" ALTER COLUMN "${column}" SET DEFAULT uuid_generate_v4()`,
+        `ALTER TABLE IF EXISTS "${table}" ALTER COLUMN "${column}" SET DEFAULT uuid_generate_v4()`,
       );
     }
   }
