@@ -3,6 +3,7 @@ import { Api } from './support/api.js';
 import { createTestEnv, Service, startService, TestEnv } from './support/service.js';
 import { mimePart, SmtpSink } from './support/smtp.js';
 import { emitEvent, eventually, setContacts, WebhookReceiver } from './support/webhook-receiver.js';
+import { afterMoreRuns } from './support/wait-for.js';
 
 /** Webhook and e-mail delivery against real receivers on loopback. */
 describe('Notification delivery', () => {
@@ -97,8 +98,8 @@ describe('Notification delivery', () => {
     expect(delivery).toMatchObject({ attempts: 1, last_status_code: 200, channel: 'webhook' });
     expect(delivery.delivered_at).not.toBeNull();
 
-    // The relay sweeps every 2 s and the sweeper every 5 s; neither sends it again.
-    await new Promise((r) => setTimeout(r, 6000));
+    // The relay and the sweeper each run again; neither sends it again.
+    await afterMoreRuns([service.url], ['OutboxRelay', 'DeliverySweeper']);
     expect(endpoint.requests).toHaveLength(1);
 
     const listed = await admin.get(`/api/v1/deliveries?incidentId=${incidentId}`);
