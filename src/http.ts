@@ -121,8 +121,8 @@ export async function bootstrapHttp(config: AppConfig): Promise<INestApplication
     if (!request.url.startsWith('/health')) {
       request.log.info(
         {
-          // Fastify's serializer: method, url, host, and remoteAddress (request.ip, which
-          // follows X-Forwarded-For only from CCC_TRUSTED_PROXIES).
+          // requestForLog (src/common/logging.ts): method, the path without the query string,
+          // host, and remoteAddress (request.ip: X-Forwarded-For only from CCC_TRUSTED_PROXIES).
           req: request,
           res: { statusCode: reply.statusCode },
           responseTime: reply.elapsedTime,
