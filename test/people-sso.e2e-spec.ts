@@ -169,6 +169,8 @@ describe('People: single sign-on with OpenID Connect', () => {
       actor: 'coordinator:CCC:i.ivanova',
       change: { method: 'oidc' },
     });
+    // The client authenticated with HTTP Basic (client_secret_basic, every provider's).
+    expect(op.tokenAuth).toEqual(['basic']);
     expect(op.errors).toEqual([]);
   });
 
@@ -374,8 +376,8 @@ describe('People: single sign-on with OpenID Connect', () => {
       logs,
       responses: seen.join('\n'),
     };
-    // The callback's request lines are there, by path: the search below is not vacuous.
-    expect(logs).toMatch(/"url":"\/api\/v1\/auth\/oidc\/callback"/);
+    // The callback's request lines are there: the search below is not vacuous.
+    expect(logs).toMatch(/"url":"\/api\/v1\/auth\/oidc\/callback/);
     const values = secrets.filter((s) => s && s.length >= 8);
     expect(values.length).toBeGreaterThan(40);
     for (const secret of values) {

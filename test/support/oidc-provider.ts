@@ -25,6 +25,8 @@ export class OidcTestProvider {
   readonly accounts = new Map<string, Record<string, unknown>>();
   /** Errors the provider reported (`server_error` events), for assertions. */
   readonly errors: Error[] = [];
+  /** How each token request carried the client's credentials: a Basic header, or not. */
+  readonly tokenAuth: ('basic' | 'body')[] = [];
 
   private constructor(
     readonly issuer: string,
@@ -114,6 +116,12 @@ export class OidcTestProvider {
       },
     });
     provider.on('server_error', (_ctx: unknown, err: Error) => this.errors.push(err));
+    provider.use(async (ctx, next) => {
+      if (ctx.method === 'POST' && ctx.path === '/token') {
+        this.tokenAuth.push(/^basic /i.test(ctx.get('authorization')) ? 'basic' : 'body');
+      }
+      await next();
+    });
     return provider;
   }
 
