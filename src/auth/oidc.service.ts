@@ -56,7 +56,8 @@ export class OidcService {
 
   /** Discovery once per process; a failure is retried on the next sign-in. */
   private discover(): Promise<client.Configuration> {
-    this.configuration ??= this.configure().catch((err: unknown) => {
+    const settings = this.settings; // 404 when single sign-on is not configured
+    this.configuration ??= this.configure(settings).catch((err: unknown) => {
       this.configuration = undefined;
       this.logger.warn(`OIDC discovery failed: ${(err as Error).message}`);
       throw new Problem(503, 'sso-unavailable', 'The identity provider cannot be reached');
@@ -70,8 +71,7 @@ export class OidcService {
    * which every provider must support and the OpenID default), or the form body when the
    * provider lists only `client_secret_post`.
    */
-  private async configure(): Promise<client.Configuration> {
-    const s = this.settings;
+  private async configure(s: NonNullable<AppConfig['oidc']>): Promise<client.Configuration> {
     // Plain http only for an http issuer (development and tests on loopback).
     const insecure = s.issuer.startsWith('http:');
     const discovered = await client.discovery(
