@@ -165,7 +165,7 @@ export async function bootstrapHttp(config: AppConfig): Promise<INestApplication
  * every route it guards: each operation documented with the bearer scheme takes the
  * session cookie too. Session-only routes declare the cookie alone; public ones neither.
  */
-export function sessionsToo(document: OpenAPIObject): void {
+function sessionsToo(document: OpenAPIObject): void {
   for (const item of Object.values(document.paths)) {
     for (const operation of Object.values(item) as { security?: Record<string, string[]>[] }[]) {
       const security = operation?.security;

@@ -110,7 +110,7 @@ export class OidcTestProvider {
           clientId: client.clientId,
           accountId: session.accountId,
         });
-        grant.addOIDCScope(String(params?.scope ?? 'openid'));
+        grant.addOIDCScope(typeof params?.scope === 'string' ? params.scope : 'openid');
         await grant.save();
         return grant;
       },
