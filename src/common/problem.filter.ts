@@ -1,6 +1,7 @@
 import { ArgumentsHost, Catch, ExceptionFilter, HttpException, Logger } from '@nestjs/common';
 import type { FastifyReply, FastifyRequest } from 'fastify';
 import { INPUT_MESSAGES } from './input-messages.js';
+import { pathOf } from './logging.js';
 import { Problem, problemTitle } from './problem.js';
 
 interface StatusError {
@@ -92,7 +93,7 @@ export class ProblemFilter implements ExceptionFilter {
     if (body.status >= 500) {
       // The request's logger, so the line carries its reqId.
       const log = request?.log;
-      if (log) log.error({ err: exception, url: request.url }, 'unhandled error');
+      if (log) log.error({ err: exception, url: pathOf(request.url) }, 'unhandled error');
       else this.logger.error({ err: exception }, 'unhandled error');
     }
     if (exception instanceof Problem) {
