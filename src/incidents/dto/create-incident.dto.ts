@@ -14,9 +14,15 @@ import {
   MaxLength,
   ValidateNested,
 } from 'class-validator';
-import { MEMBER_STATES } from '../../common/member-state-codes.js';
-import { SEVERITIES, TLPS } from '../../vocabulary/vocabulary.js';
-import { CATEGORIES, OBSERVABLE_TYPES, type ObservableType, SECTORS } from '../taxonomy.js';
+import { MEMBER_STATES } from '../../vocabulary/member-states.js';
+import { CATEGORIES } from '../../vocabulary/rsit.js';
+import {
+  OBSERVABLE_TYPES,
+  type ObservableType,
+  SECTORS,
+  SEVERITIES,
+  TLPS,
+} from '../../vocabulary/vocabulary.js';
 
 /** A calendar date, or a date-time with `Z` or an offset (never local time). */
 const ISO_8601 =

@@ -1,9 +1,9 @@
 import { ApiPropertyOptional } from '@nestjs/swagger';
 import { IsIn, IsOptional, IsString, Length, MaxLength } from 'class-validator';
-import { MEMBER_STATES } from '../../common/member-state-codes.js';
+import { MEMBER_STATES } from '../../vocabulary/member-states.js';
 import { PageQuery } from '../../common/pagination.js';
 import { SEVERITIES, STATUSES, TLPS } from '../../vocabulary/vocabulary.js';
-import { CATEGORIES } from '../taxonomy.js';
+import { CATEGORIES } from '../../vocabulary/rsit.js';
 
 export const INCIDENT_SORTS = ['-createdAt', 'priority'] as const;
 export type IncidentSort = (typeof INCIDENT_SORTS)[number];
