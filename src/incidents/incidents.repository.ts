@@ -8,6 +8,7 @@ import { sql } from '../common/sql.js';
 import type { IncidentSort, ListIncidentsQuery } from './dto/list-incidents.query.js';
 import { DispatchView, IncidentRow, IncidentView, toIncidentView } from './incident-view.js';
 import type { Observable } from './observables.js';
+import { awaitingAckSql, overdueSql } from '../dispatches/dispatches.service.js';
 import { Severity, SEVERITIES } from '../vocabulary/vocabulary.js';
 import { incidentViewFor, SqlParams, visibleTo } from './visibility.js';
 
@@ -42,7 +43,69 @@ const ORDERS = {
     ],
     changedBy: 'i.severity_xid',
   }),
+  /**
+   * incidents_updated_idx, read backwards. Updates move an incident to the front:
+   * updated_xid (set by a trigger) lets a walk leave out those updated since it began.
+   */
+  '-updatedAt': keyset({
+    name: 'incidents:-updatedAt',
+    direction: 'desc',
+    columns: [
+      { sql: 'i.updated_at', type: 'timestamp' },
+      { sql: 'i.id', type: 'uuid' },
+    ],
+    changedBy: 'i.updated_xid',
+  }),
+  /**
+   * The earliest pending acknowledgement deadline (DEADLINE_JOIN's `k`), incidents without
+   * one last, then oldest first. Escalations and acknowledgements move deadlines: a walk
+   * leaves out the incidents whose dispatches' deadlines changed since it began.
+   */
+  deadlineAt: keyset({
+    name: 'incidents:deadlineAt',
+    direction: 'asc',
+    columns: [
+      { sql: `coalesce(k.deadline_at, 'infinity'::timestamptz)`, type: 'timestamp' },
+      { sql: 'i.created_at', type: 'timestamp' },
+      { sql: 'i.id', type: 'uuid' },
+    ],
+    changedByAny: 'k.changed_by',
+  }),
 } satisfies Record<IncidentSort, Keyset>;
+
+/**
+ * The deadline an incident's list position follows (`sort=deadlineAt`): the earliest among
+ * the dispatches the caller waits on (an analyst: its own state's), with the transactions
+ * that last changed each of them (dispatches.deadline_xid, set by triggers).
+ */
+function deadlineJoin(principal: Principal, params: SqlParams): string {
+  const own = principal.role === 'analyst' ? `AND k_d.state = ${params.add(principal.state)}` : '';
+  return `CROSS JOIN LATERAL (
+    SELECT min(k_d.ack_deadline) AS deadline_at, array_agg(k_d.deadline_xid) AS changed_by
+    FROM dispatches k_d WHERE k_d.incident_id = i.id ${own}) k`;
+}
+
+/**
+ * `awaitingAck` / `overdue`: the incident has (true) or has no (false) dispatch in that
+ * condition; for an analyst only its own state's dispatch counts.
+ */
+function dispatchCondition(
+  principal: Principal,
+  params: SqlParams,
+  wanted: 'true' | 'false',
+  condition: (alias: string) => string,
+): string {
+  const own = principal.role === 'analyst' ? `AND f_w.state = ${params.add(principal.state)}` : '';
+  return `${wanted === 'true' ? '' : 'NOT '}EXISTS (SELECT 1 FROM dispatches f_w
+    WHERE f_w.incident_id = i.id AND ${condition('f_w')} ${own})`;
+}
+
+/** `column = v` for one value (as the composite indexes expect), `= ANY` for several. */
+function anyOf(column: string, values: string[], params: SqlParams): string {
+  return values.length === 1
+    ? `${column} = ${params.add(values[0])}`
+    : `${column} = ANY(${params.add(values)}::text[])`;
+}
 
 export interface FindOptions {
   forUpdate?: boolean;
@@ -130,19 +193,23 @@ export class IncidentsRepository {
     return new Set(rows.map((r) => r.id));
   }
 
-  /** A page of visible incidents; keyset pagination, so each row appears exactly once. */
+  /**
+   * A page of visible incidents; keyset pagination, so each row appears exactly once. Every
+   * filter narrows the visible set: none can reach an incident the caller may not see.
+   */
   async list(principal: Principal, query: ListIncidentsQuery): Promise<Page<IncidentView>> {
     const params = new SqlParams();
     const where = [visibleTo(principal, 'i', params)];
-    const equal: [string, string | undefined][] = [
+    const equal: [string, string[] | undefined][] = [
       ['status', query.status],
       ['severity', query.severity],
       ['category', query.category],
       ['tlp', query.tlp],
+      ['sector', query.sector],
       ['reporting_state', query.reportingState],
     ];
-    for (const [column, value] of equal) {
-      if (value !== undefined) where.push(`i.${column} = ${params.add(value)}`);
+    for (const [column, values] of equal) {
+      if (values !== undefined) where.push(anyOf(`i.${column}`, values, params));
     }
     // People (issue 11): `me` is the caller (a person's username), `none` is unassigned.
     if (query.assignee === 'none') where.push('i.assignee IS NULL');
@@ -152,21 +219,36 @@ export class IncidentsRepository {
     }
     if (query.dispatchedTo) {
       where.push(`EXISTS (SELECT 1 FROM dispatches f_d
-        WHERE f_d.incident_id = i.id AND f_d.state = ${params.add(query.dispatchedTo)})`);
+        WHERE f_d.incident_id = i.id AND ${anyOf('f_d.state', query.dispatchedTo, params)})`);
+    }
+    if (query.awaitingAck) {
+      where.push(dispatchCondition(principal, params, query.awaitingAck, awaitingAckSql));
+    }
+    if (query.overdue) {
+      where.push(dispatchCondition(principal, params, query.overdue, overdueSql));
+    }
+    if (query.updatedSince) {
+      where.push(`i.updated_at >= ${params.add(query.updatedSince)}::timestamptz`);
     }
     if (query.q) where.push(`${SEARCH} @@ plainto_tsquery('simple', ${params.add(query.q)})`);
 
     if (query.sort === 'priority' && query.severity !== undefined) {
       // Implied by the severity filter; spelled out so the planner can seek to the rank in
       // the priority indexes instead of filtering its way past every higher severity.
-      where.push(`${PRIORITY} = ${params.add(SEVERITIES.indexOf(query.severity as Severity))}`);
+      const ranks = query.severity.map((s) => SEVERITIES.indexOf(s as Severity));
+      where.push(
+        ranks.length === 1
+          ? `${PRIORITY} = ${params.add(ranks[0])}`
+          : `${PRIORITY} = ANY(${params.add(ranks)}::int[])`,
+      );
     }
     const order = ORDERS[query.sort];
+    const join = query.sort === 'deadlineAt' ? deadlineJoin(principal, params) : '';
     where.push(order.after(query.cursor, params));
     const rows = await sql<IncidentRow>(
       this.dataSource,
       `SELECT i.*, ${order.select}
-       FROM incidents i WHERE ${where.join(' AND ')}
+       FROM incidents i ${join} WHERE ${where.join(' AND ')}
        ORDER BY ${order.orderBy} LIMIT ${params.add(query.limit + 1)}`,
       params.values,
     );
@@ -193,11 +275,15 @@ export class IncidentsRepository {
         incident_id: string;
         state: string;
         status: DispatchView['status'];
+        notified_at: Date | null;
         acknowledged_at: Date | null;
         escalation_level: number;
+        ack_deadline: Date | null;
       }>(
         db,
-        `SELECT incident_id, state, status, acknowledged_at, escalation_level FROM dispatches
+        `SELECT incident_id, state, status, notified_at, acknowledged_at, escalation_level,
+                ack_deadline
+         FROM dispatches
          WHERE incident_id = ANY($1::uuid[]) ORDER BY incident_id, state`,
         [ids],
       ),
@@ -207,8 +293,10 @@ export class IncidentsRepository {
     const dispatchesOf = groupBy(dispatches, (d) => ({
       state: d.state,
       status: d.status,
+      notifiedAt: d.notified_at,
       acknowledgedAt: d.acknowledged_at,
       escalationLevel: d.escalation_level,
+      deadlineAt: d.ack_deadline,
     }));
     return rows.map((row) =>
       toIncidentView(

@@ -67,7 +67,8 @@ export function intakeStatement(
   const routing = routed.decision;
   const id = randomUUID();
   const actor = actorOf(principal);
-  const view = (reference: string, createdAt: Date) =>
+  // Dispatches are due one acknowledgement period after the filing (dispatchesFragment).
+  const view = (reference: string, createdAt: Date, deadlineAt: Date) =>
     toIncidentView(
       {
         id,
@@ -96,20 +97,33 @@ export function intakeStatement(
       routing.dispatchedTo.map((state) => ({
         state,
         status: 'pending' as const,
+        notifiedAt: null,
         acknowledgedAt: null,
         escalationLevel: 0,
+        deadlineAt,
       })),
     );
   // The caller's answer, with holes for what only the database knows.
   const answer = TextTemplate.build((hole) =>
     // The marker stands in for a Date: JSON writes both as a string.
     JSON.stringify(
-      incidentViewFor(principal, view(hole('reference'), hole('createdAt') as unknown as Date)),
+      incidentViewFor(
+        principal,
+        view(
+          hole('reference'),
+          hole('createdAt') as unknown as Date,
+          hole('deadlineAt') as unknown as Date,
+        ),
+      ),
     ),
   );
 
   const cs = new ChangeSet();
-  const holes = { reference: 'ref.reference', createdAt: 'ref.created_at' };
+  const holes = {
+    reference: 'ref.reference',
+    createdAt: 'ref.created_at',
+    deadlineAt: 'ref.deadline_at',
+  };
   const { dto } = input;
   // The incidents module's own tables: the counter, the incident, its observables.
   cs.with(
@@ -133,7 +147,9 @@ export function intakeStatement(
   );
   cs.with(
     'ref',
-    `SELECT ${REFERENCE_SQL} AS reference, ${isoMillisSql('now()')} AS created_at FROM counter`,
+    `SELECT ${REFERENCE_SQL} AS reference, ${isoMillisSql('now()')} AS created_at,
+       ${isoMillisSql(`now() + make_interval(secs => ${cs.add(ackSeconds)})`)} AS deadline_at
+     FROM counter`,
     { materialized: true },
   );
   cs.with(
@@ -174,7 +190,11 @@ export function intakeStatement(
   outboxFragment(
     cs,
     (hole) => {
-      const v = view(hole('reference'), hole('createdAt') as unknown as Date);
+      const v = view(
+        hole('reference'),
+        hole('createdAt') as unknown as Date,
+        hole('deadlineAt') as unknown as Date,
+      );
       return routing.dispatchedTo.map((state) => ({
         type: 'incident.routed' as const,
         party: state,
@@ -184,7 +204,7 @@ export function intakeStatement(
     },
     { from: 'incident, ref', values: { ...holes, occurredAt: holes.createdAt } },
   );
-  const body = incidentViewFor(principal, view('', new Date(0)));
+  const body = incidentViewFor(principal, view('', new Date(0), new Date(0)));
   auditFragment(
     cs,
     (hole) => ({
@@ -229,6 +249,9 @@ export function intakeStatement(
     text,
     values,
     answer: ({ reference, createdAt }) =>
-      incidentViewFor(principal, view(reference, new Date(createdAt))),
+      incidentViewFor(
+        principal,
+        view(reference, new Date(createdAt), new Date(Date.parse(createdAt) + ackSeconds * 1000)),
+      ),
   };
 }

@@ -15,6 +15,7 @@ import {
   ValidateNested,
 } from 'class-validator';
 import { MEMBER_STATES } from '../../vocabulary/member-states.js';
+import { ISO_8601, ISO_MESSAGE } from '../../common/validation.js';
 import { CATEGORIES } from '../../vocabulary/rsit.js';
 import {
   OBSERVABLE_TYPES,
@@ -23,11 +24,6 @@ import {
   SEVERITIES,
   TLPS,
 } from '../../vocabulary/vocabulary.js';
-
-/** A calendar date, or a date-time with `Z` or an offset (never local time). */
-const ISO_8601 =
-  /^\d{4}-\d{2}-\d{2}(?:T\d{2}:\d{2}(?::\d{2}(?:\.\d{1,9})?)?(?:Z|[+-]\d{2}:?\d{2}))?$/i;
-const ISO_MESSAGE = 'must be an ISO 8601 date or a date-time with Z or an offset';
 
 export class ObservableDto {
   @ApiProperty({ enum: OBSERVABLE_TYPES })
