@@ -223,20 +223,32 @@ export class Keyset {
   after(cursor: string | undefined, params: SqlParams): string {
     const state = this.decode(cursor);
     if (!state) return 'TRUE';
-    const { columns, direction, changedBy, changedByAny } = this.definition;
+    const { columns, direction } = this.definition;
     const left = columns.map((c) => c.sql).join(', ');
     const right = columns
       .map((c, i) => `${params.add(state.values[i])}::${SQL_TYPES[c.type]}`)
       .join(', ');
     const position = `(${left}) ${direction === 'asc' ? '>' : '<'} (${right})`;
     if (!this.walksSnapshot) return position;
+    return `${position} AND ${this.unchanged(cursor, params)}`;
+  }
+
+  /**
+   * The part of `after` that leaves out the rows changed during a `changedBy` /
+   * `changedByAny` walk (`TRUE` on a first page or for a keyset without either). For a
+   * query that writes its own position condition from `decode` (a union of branches, each
+   * served by its own index); `after` includes it.
+   */
+  unchanged(cursor: string | undefined, params: SqlParams): string {
+    const state = this.decode(cursor);
+    if (!state || !this.walksSnapshot) return 'TRUE';
+    const { changedBy, changedByAny } = this.definition;
     const snapshot = `${params.add(state.snapshot)}::pg_snapshot`;
     const seen = (xid: string) => `pg_visible_in_snapshot((${xid})::text::xid8, ${snapshot})`;
-    const unchanged = changedBy
+    return changedBy
       ? `(${changedBy} IS NULL OR ${seen(changedBy)})`
       : `NOT EXISTS (SELECT 1 FROM unnest(${changedByAny}) AS walk_changed(xid)
                      WHERE walk_changed.xid IS NOT NULL AND NOT ${seen('walk_changed.xid')})`;
-    return `${position} AND ${unchanged}`;
   }
 
   /**

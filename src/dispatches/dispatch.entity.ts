@@ -7,6 +7,7 @@ export type DispatchStatus = 'pending' | 'notified' | 'acknowledged';
 @Index('dispatches_state_idx', ['state', 'incidentId'])
 @Index('dispatches_deadline_idx', { synchronize: false })
 @Index('dispatches_unacknowledged_idx', { synchronize: false })
+@Index('dispatches_state_deadline_idx', { synchronize: false })
 export class Dispatch {
   @PrimaryGeneratedColumn('uuid')
   id!: string;

@@ -56,33 +56,28 @@ const ORDERS = {
     ],
     changedBy: 'i.updated_xid',
   }),
-  /**
-   * The earliest pending acknowledgement deadline (DEADLINE_JOIN's `k`), incidents without
-   * one last, then oldest first. Escalations and acknowledgements move deadlines: a walk
-   * leaves out the incidents whose dispatches' deadlines changed since it began.
-   */
-  deadlineAt: keyset({
+} satisfies Record<Exclude<IncidentSort, 'deadlineAt'>, Keyset>;
+
+/**
+ * `sort=deadlineAt`: the earliest pending acknowledgement deadline among the dispatches the
+ * caller waits on (an analyst: its own state's), incidents without one last, oldest first.
+ * Deadlines move under a walk (escalations, acknowledgements, severity changes,
+ * transitions): dispatches.deadline_xid (set by triggers) lets a walk leave out the
+ * incidents whose counted dispatches changed since it began. `own(alias)` restricts a
+ * dispatches alias to the analyst's state. The keyset names the union's columns (`u`); the
+ * branches write their own position conditions (see IncidentsRepository.listByDeadline).
+ */
+function deadlineOrder(own: (alias: string) => string): Keyset {
+  return keyset({
     name: 'incidents:deadlineAt',
     direction: 'asc',
     columns: [
-      { sql: `coalesce(k.deadline_at, 'infinity'::timestamptz)`, type: 'timestamp' },
-      { sql: 'i.created_at', type: 'timestamp' },
-      { sql: 'i.id', type: 'uuid' },
+      { sql: 'u.k_deadline', type: 'timestamp' },
+      { sql: 'u.created_at', type: 'timestamp' },
+      { sql: 'u.id', type: 'uuid' },
     ],
-    changedByAny: 'k.changed_by',
-  }),
-} satisfies Record<IncidentSort, Keyset>;
-
-/**
- * The deadline an incident's list position follows (`sort=deadlineAt`): the earliest among
- * the dispatches the caller waits on (an analyst: its own state's), with the transactions
- * that last changed each of them (dispatches.deadline_xid, set by triggers).
- */
-function deadlineJoin(principal: Principal, params: SqlParams): string {
-  const own = principal.role === 'analyst' ? `AND k_d.state = ${params.add(principal.state)}` : '';
-  return `CROSS JOIN LATERAL (
-    SELECT min(k_d.ack_deadline) AS deadline_at, array_agg(k_d.deadline_xid) AS changed_by
-    FROM dispatches k_d WHERE k_d.incident_id = i.id ${own}) k`;
+    changedByAny: `ARRAY(SELECT w.deadline_xid FROM dispatches w WHERE w.incident_id = i.id ${own('w')})`,
+  });
 }
 
 /**
@@ -242,16 +237,82 @@ export class IncidentsRepository {
           : `${PRIORITY} = ANY(${params.add(ranks)}::int[])`,
       );
     }
+    if (query.sort === 'deadlineAt') return this.listByDeadline(principal, query, params, where);
     const order = ORDERS[query.sort];
-    const join = query.sort === 'deadlineAt' ? deadlineJoin(principal, params) : '';
     where.push(order.after(query.cursor, params));
     const rows = await sql<IncidentRow>(
       this.dataSource,
       `SELECT i.*, ${order.select}
-       FROM incidents i ${join} WHERE ${where.join(' AND ')}
+       FROM incidents i WHERE ${where.join(' AND ')}
        ORDER BY ${order.orderBy} LIMIT ${params.add(query.limit + 1)}`,
       params.values,
     );
+    return this.toPage(principal, order, rows, query);
+  }
+
+  /**
+   * `sort=deadlineAt` as the union of two ordered branches, each served by an index and cut
+   * at `limit + 1`: the incidents with a pending deadline, walked along the dispatches'
+   * deadline index keeping each incident's earliest (dispatches_deadline_idx, or
+   * dispatches_state_deadline_idx for an analyst), then those without one, oldest first
+   * (incidents_created_idx). One statement, so one snapshot for both.
+   */
+  private async listByDeadline(
+    principal: Principal,
+    query: ListIncidentsQuery,
+    params: SqlParams,
+    where: string[],
+  ): Promise<Page<IncidentView>> {
+    const state = principal.role === 'analyst' ? params.add(principal.state) : null;
+    const own = (alias: string) => (state ? `AND ${alias}.state = ${state}` : '');
+    const order = deadlineOrder(own);
+    const cursor = order.decode(query.cursor);
+    const filters = [...where, order.unchanged(query.cursor, params)].join(' AND ');
+    const limit = params.add(query.limit + 1);
+    let due = 'TRUE';
+    let none = 'TRUE';
+    if (cursor) {
+      const [deadline, createdAt, id] = cursor.values;
+      const rest = `${params.add(createdAt)}::timestamptz, ${params.add(id)}::uuid`;
+      if (deadline === 'infinity') {
+        due = 'FALSE';
+        none = `(i.created_at, i.id) > (${rest})`;
+      } else {
+        due = `(d.ack_deadline, i.created_at, i.id) > (${params.add(deadline)}::timestamptz, ${rest})`;
+      }
+    }
+    const pending = (alias: string) => `${alias}.ack_deadline IS NOT NULL ${own(alias)}`;
+    const rows = await sql<IncidentRow>(
+      this.dataSource,
+      `SELECT u.*, ${order.select} FROM (
+         (SELECT i.*, d.ack_deadline AS k_deadline
+            FROM dispatches d JOIN incidents i ON i.id = d.incident_id
+           WHERE ${pending('d')}
+             AND NOT EXISTS (SELECT 1 FROM dispatches e
+                             WHERE e.incident_id = d.incident_id AND ${pending('e')}
+                               AND (e.ack_deadline, e.id) < (d.ack_deadline, d.id))
+             AND ${due} AND ${filters}
+           ORDER BY d.ack_deadline, i.created_at, i.id LIMIT ${limit})
+         UNION ALL
+         (SELECT i.*, 'infinity'::timestamptz AS k_deadline
+            FROM incidents i
+           WHERE NOT EXISTS (SELECT 1 FROM dispatches e
+                             WHERE e.incident_id = i.id AND ${pending('e')})
+             AND ${none} AND ${filters}
+           ORDER BY i.created_at, i.id LIMIT ${limit})
+       ) u
+       ORDER BY ${order.orderBy} LIMIT ${limit}`,
+      params.values,
+    );
+    return this.toPage(principal, order, rows, query);
+  }
+
+  private async toPage(
+    principal: Principal,
+    order: Keyset,
+    rows: IncidentRow[],
+    query: ListIncidentsQuery,
+  ): Promise<Page<IncidentView>> {
     const page = order.page(rows, query.limit, query.cursor);
     const views = await this.attach(this.dataSource, page.rows);
     return { items: views.map((v) => incidentViewFor(principal, v)), nextCursor: page.nextCursor };

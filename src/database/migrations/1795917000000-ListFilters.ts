@@ -11,6 +11,9 @@ import { MigrationInterface, QueryRunner } from 'typeorm';
  * - `incidents (updated_at, id)`: the `-updatedAt` order and `updatedSince`.
  * - `dispatches (incident_id) WHERE acknowledged_at IS NULL`: `awaitingAck` and `overdue`,
  *   a small index of what still waits, however many dispatches were acknowledged.
+ * - `dispatches (state, ack_deadline) WHERE ack_deadline IS NOT NULL`: an analyst's
+ *   `sort=deadlineAt` walks its own state's pending deadlines in order (the centre's walks
+ *   dispatches_deadline_idx).
  */
 export class ListFilters1795917000000 implements MigrationInterface {
   name = 'ListFilters1795917000000';
@@ -35,9 +38,13 @@ export class ListFilters1795917000000 implements MigrationInterface {
     await q.query(
       'CREATE INDEX dispatches_unacknowledged_idx ON dispatches (incident_id) WHERE acknowledged_at IS NULL',
     );
+    await q.query(
+      'CREATE INDEX dispatches_state_deadline_idx ON dispatches (state, ack_deadline) WHERE ack_deadline IS NOT NULL',
+    );
   }
 
   public async down(q: QueryRunner): Promise<void> {
+    await q.query('DROP INDEX dispatches_state_deadline_idx');
     await q.query('DROP INDEX dispatches_unacknowledged_idx');
     await q.query('DROP TRIGGER dispatches_deadline_xid ON dispatches');
     await q.query('DROP TRIGGER dispatches_deadline_xid_insert ON dispatches');
