@@ -12,7 +12,7 @@ import { APP_CONFIG, type AppConfig } from '../config/config.js';
 import type { IncidentView } from '../incidents/incident-view.js';
 import { IncidentsRepository } from '../incidents/incidents.repository.js';
 import { normaliseObservable } from '../incidents/observables.js';
-import type { ObservableType } from '../incidents/taxonomy.js';
+import type { ObservableType } from '../vocabulary/vocabulary.js';
 import { TimelineService } from '../timeline/timeline.service.js';
 import { receiveUpload, ReceivedFile } from './attachment-upload.js';
 import {

@@ -1,6 +1,11 @@
 import { ParseUUIDPipe, ValidationError, ValidationPipe } from '@nestjs/common';
 import { FieldError, Problem } from './problem.js';
 
+/** A calendar date, or a date-time with `Z` or an offset (never local time). */
+export const ISO_8601 =
+  /^\d{4}-\d{2}-\d{2}(?:T\d{2}:\d{2}(?::\d{2}(?:\.\d{1,9})?)?(?:Z|[+-]\d{2}:?\d{2}))?$/i;
+export const ISO_MESSAGE = 'must be an ISO 8601 date or a date-time with Z or an offset';
+
 /** Flattens class-validator errors into `{field, message}` with paths like `observables[3].value`. */
 export function flattenValidationErrors(errors: ValidationError[], parent = ''): FieldError[] {
   const out: FieldError[] = [];

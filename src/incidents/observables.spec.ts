@@ -1,5 +1,5 @@
 import { normaliseObservable, normaliseObservables } from './observables.js';
-import type { ObservableType } from './taxonomy.js';
+import type { ObservableType } from '../vocabulary/vocabulary.js';
 
 const valid: [ObservableType, string, string][] = [
   ['ipv4', '192.0.2.1', '192.0.2.1'],

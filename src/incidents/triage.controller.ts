@@ -3,7 +3,9 @@ import { ApiBearerAuth, ApiTags } from '@nestjs/swagger';
 import { PageQuery } from '../common/pagination.js';
 import { CurrentPrincipal, Principal, Roles } from '../common/principal.js';
 import { ParseId } from '../common/validation.js';
+import { BulkService } from './bulk.service.js';
 import { CommentsService } from './comments.service.js';
+import { BulkDto } from './dto/bulk.dto.js';
 import { CreateCommentDto } from './dto/create-comment.dto.js';
 import { TransitionDto } from './dto/transition.dto.js';
 import { UpdateIncidentDto } from './dto/update-incident.dto.js';
@@ -23,7 +25,15 @@ export class TriageController {
     private readonly comments: CommentsService,
     private readonly timeline: IncidentTimelineService,
     private readonly related: RelatedIncidentsService,
+    private readonly bulk: BulkService,
   ) {}
+
+  @Post('bulk')
+  @Roles('coordinator')
+  @HttpCode(200)
+  applyBulk(@Body() dto: BulkDto, @CurrentPrincipal() principal: Principal) {
+    return this.bulk.apply(principal, dto);
+  }
 
   @Patch(':id')
   @Roles('coordinator')
