@@ -1,3 +1,4 @@
+import { connect } from 'node:net';
 import { Queue } from 'bullmq';
 import { Redis } from 'ioredis';
 import { QueueName } from '../src/queues/queues.js';
@@ -172,4 +173,23 @@ describe('Graceful shutdown under load', () => {
       }
     }
   }, 150_000);
+
+  it('is not held up by a connection on which no request was sent', async () => {
+    // fetch's pool opens such a connection after an aborted stream; Node counts it as active
+    // (waiting for headers), so without the adapter closing it the drain never ends.
+    const socket = connect(service.port, '127.0.0.1');
+    await new Promise<void>((resolve, reject) =>
+      socket.once('connect', resolve).once('error', reject),
+    );
+    const closedByServer = new Promise<void>((resolve) => socket.once('close', () => resolve()));
+    socket.on('error', () => undefined);
+    let timer: NodeJS.Timeout | undefined;
+    const code = await Promise.race([
+      service.stop(),
+      new Promise<string>((r) => (timer = setTimeout(() => r('still running after 30 s'), 30_000))),
+    ]);
+    clearTimeout(timer);
+    expect(code).toBe(0);
+    await closedByServer;
+  }, 60_000);
 });
