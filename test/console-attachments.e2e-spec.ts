@@ -209,9 +209,14 @@ describe('Console: evidence files on the incident page', () => {
 
   it('uploads a dropped malware sample, and gives it only as the zip with its password', async () => {
     const sample = Buffer.concat([Buffer.from('MZ'), randomBytes(50_000)]);
+    // Runs in the page; this project's types are Node's, so the DOM's are named here.
     const dropped = await page.evaluateHandle((bytes) => {
-      const transfer = new DataTransfer();
-      transfer.items.add(new File([new Uint8Array(bytes)], 'dropper.exe'));
+      const dom = globalThis as unknown as {
+        DataTransfer: new () => { items: { add(file: unknown): void } };
+        File: new (parts: Uint8Array[], name: string) => unknown;
+      };
+      const transfer = new dom.DataTransfer();
+      transfer.items.add(new dom.File([new Uint8Array(bytes)], 'dropper.exe'));
       return transfer;
     }, Array.from(sample));
     await page.dispatchEvent('.dropzone', 'dragover', { dataTransfer: dropped });
