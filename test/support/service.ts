@@ -102,6 +102,7 @@ export interface StartOptions {
    * CCC_METRICS_PORT, which it serves once started.
    */
   waitReady?: boolean;
+  /** How long start-up may take (default 60 s: a loaded 2-core machine can need it). */
   timeoutMs?: number;
 }
 
@@ -176,7 +177,7 @@ export async function startService(testEnv: TestEnv, options: StartOptions = {})
   if (options.waitReady !== false) {
     const probe = role === 'worker' ? '/metrics' : '/health/ready';
     // A service that never got ready must not outlive the test (it holds connections).
-    await waitReady(service, probe, exited, options.timeoutMs ?? 30_000).catch(async (err) => {
+    await waitReady(service, probe, exited, options.timeoutMs ?? 60_000).catch(async (err) => {
       await service.kill();
       throw err;
     });
