@@ -4,6 +4,7 @@ import { decodeCursor, Page, toPage } from '../common/pagination.js';
 import { Problem } from '../common/problem.js';
 import { ChainBreak, ChainVerifier, StoredEntry } from './audit-chain.js';
 import { ListAuditQuery } from './dto/list-audit.dto.js';
+import { msg } from '../i18n/i18n.js';
 
 export interface AuditEntryView {
   id: string;
@@ -57,7 +58,7 @@ export class AuditLogService {
   async list(q: ListAuditQuery): Promise<Page<AuditEntryView>> {
     const [after] = decodeCursor(q.cursor, 1) ?? [null];
     if (after !== null && (typeof after !== 'string' || !/^\d{1,19}$/.test(after))) {
-      throw Problem.validation([{ field: 'cursor', message: 'is not a valid cursor' }]);
+      throw Problem.validation([{ field: 'cursor', message: msg('v.cursor') }]);
     }
     const desc = q.sort === '-seq';
     const rows: StoredEntry[] = await this.dataSource.query(

@@ -2,6 +2,7 @@ import { ApiPropertyOptional } from '@nestjs/swagger';
 import { Type } from 'class-transformer';
 import { IsInt, IsOptional, IsString, Max, MaxLength, Min } from 'class-validator';
 import { Problem } from './problem.js';
+import { msg } from '../i18n/i18n.js';
 
 export class PageQuery {
   @ApiPropertyOptional({ minimum: 1, maximum: 200, default: 50 })
@@ -37,7 +38,7 @@ export function decodeCursor(cursor: string | undefined, arity: number): unknown
   } catch {
     // fall through
   }
-  throw Problem.validation([{ field: 'cursor', message: 'is not a valid cursor' }]);
+  throw Problem.validation([{ field: 'cursor', message: msg('v.cursor') }]);
 }
 
 /** Fetch limit + 1 rows; the extra one tells whether a next page exists. */

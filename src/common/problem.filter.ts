@@ -1,12 +1,26 @@
 import { ArgumentsHost, Catch, ExceptionFilter, HttpException, Logger } from '@nestjs/common';
 import type { FastifyReply, FastifyRequest } from 'fastify';
-import { Problem, problemTitle } from './problem.js';
+import { isLocale, type Locale, msg, type Msg, negotiateLocale, render, t } from '../i18n/i18n.js';
+import { Problem } from './problem.js';
 
 interface StatusError {
   statusCode?: number;
   status?: number;
   code?: string;
   message?: string;
+}
+
+/**
+ * The language of a request's problems: `Accept-Language` (q-values honoured), else the
+ * session user's own `locale` when a principal carries one, else English.
+ */
+export function requestLocale(request: FastifyRequest | undefined): Locale {
+  const principal = (request as { principal?: { locale?: unknown } } | undefined)?.principal;
+  const header = request?.headers?.['accept-language'];
+  return negotiateLocale(
+    typeof header === 'string' ? header : undefined,
+    isLocale(principal?.locale) ? principal.locale : undefined,
+  );
 }
 
 /** Every error leaves as application/problem+json; nothing internal (stack, SQL) is shown. */
@@ -17,7 +31,7 @@ export class ProblemFilter implements ExceptionFilter {
   catch(exception: unknown, host: ArgumentsHost) {
     const reply = host.switchToHttp().getResponse<FastifyReply>();
     const request = host.switchToHttp().getRequest<FastifyRequest>();
-    const body = this.toBody(exception);
+    const body = problemBody(exception, requestLocale(request));
     if (body.status >= 500) {
       // The request's logger, so the line carries its reqId.
       const log = request?.log;
@@ -27,51 +41,78 @@ export class ProblemFilter implements ExceptionFilter {
     if (exception instanceof Problem) {
       for (const [k, v] of Object.entries(exception.headers)) void reply.header(k, v);
     }
-    void reply.status(body.status).header('content-type', 'application/problem+json').send(body);
+    void reply
+      .status(body.status)
+      .header('content-type', 'application/problem+json')
+      .header('content-language', body.locale)
+      .header('vary', 'Accept-Language')
+      .send(body.problem);
   }
+}
 
-  private toBody(exception: unknown): Record<string, unknown> & { status: number } {
-    if (exception instanceof Problem) {
-      const status = exception.getStatus();
-      return {
-        type: `/problems/${exception.slug}`,
-        title: problemTitle(status),
-        status,
-        detail: exception.message,
-        ...(exception.errors ? { errors: exception.errors } : {}),
-        ...exception.extra,
-      };
-    }
-    if (exception instanceof HttpException) {
-      const status = exception.getStatus();
-      const response = exception.getResponse();
-      const detail =
-        typeof response === 'string'
-          ? response
-          : Array.isArray((response as { message?: unknown }).message)
-            ? (response as { message: string[] }).message.join('; ')
-            : exception.message;
-      return { type: `/problems/http-${status}`, title: problemTitle(status), status, detail };
-    }
-    // Errors raised by Fastify itself (body limit, malformed JSON, media type).
-    const err = exception as StatusError;
-    const status = err?.statusCode ?? err?.status;
-    if (typeof status === 'number' && status >= 400 && status < 500) {
-      const detail =
-        status === 413
-          ? 'Request body exceeds 1 MiB'
-          : err.code === 'FST_ERR_CTP_INVALID_MEDIA_TYPE'
-            ? 'Content-Type must be application/json'
-            : err.code?.startsWith('FST_ERR_CTP') || err instanceof SyntaxError
-              ? 'Malformed JSON body'
-              : (err.message ?? problemTitle(status));
-      return { type: `/problems/http-${status}`, title: problemTitle(status), status, detail };
-    }
+/** The problem+json body of any error, in `locale`; `type` and `field` never depend on it. */
+export function problemBody(
+  exception: unknown,
+  locale: Locale,
+): { status: number; locale: Locale; problem: Record<string, unknown> } {
+  const { status, slug, detail, errors, extra } = describe(exception);
+  const rendered = errors?.map((e) => ({ field: e.field, message: render(locale, e.message) }));
+  const problem = {
+    type: `/problems/${slug}`,
+    title: t(locale, 'problem.title', { status: String(status) }),
+    status,
+    detail: rendered
+      ? rendered
+          .map((e) => t(locale, 'problem.validation.item', { field: e.field, message: e.message }))
+          .join('; ')
+      : render(locale, detail),
+    ...(rendered ? { errors: rendered } : {}),
+    ...extra,
+  };
+  return { status, locale, problem };
+}
+
+interface Described {
+  status: number;
+  slug: string;
+  detail: Msg | string;
+  errors?: Problem['errors'];
+  extra?: Record<string, unknown>;
+}
+
+function describe(exception: unknown): Described {
+  if (exception instanceof Problem) {
     return {
-      type: '/problems/internal',
-      title: problemTitle(500),
-      status: 500,
-      detail: 'An unexpected error occurred',
+      status: exception.getStatus(),
+      slug: exception.slug,
+      detail: exception.detailMessage,
+      errors: exception.errors,
+      extra: exception.extra,
     };
   }
+  if (exception instanceof HttpException) {
+    // Raised by Nest itself: an unknown route (404), or a status without a sentence of ours.
+    const status = exception.getStatus();
+    const detail = status === 404 ? msg('problem.notFound', { what: 'route' }) : httpDetail(status);
+    return { status, slug: `http-${status}`, detail };
+  }
+  // Errors raised by Fastify itself (body limit, malformed JSON, media type).
+  const err = exception as StatusError;
+  const status = err?.statusCode ?? err?.status;
+  if (typeof status === 'number' && status >= 400 && status < 500) {
+    const detail =
+      status === 413
+        ? msg('problem.bodyTooLarge')
+        : err.code === 'FST_ERR_CTP_INVALID_MEDIA_TYPE'
+          ? msg('problem.mediaType')
+          : err.code?.startsWith('FST_ERR_CTP') || err instanceof SyntaxError
+            ? msg('problem.malformedJson')
+            : httpDetail(status);
+    return { status, slug: `http-${status}`, detail };
+  }
+  return { status: 500, slug: 'internal', detail: msg('problem.internal') };
+}
+
+function httpDetail(status: number): Msg {
+  return msg('problem.http', { status: String(status) });
 }

@@ -9,6 +9,7 @@ import { TimelineService } from '../timeline/timeline.service.js';
 import { IncidentView } from './incident-view.js';
 import { IncidentsRepository } from './incidents.repository.js';
 import { incidentViewFor } from './visibility.js';
+import { msg } from '../i18n/i18n.js';
 
 @Injectable()
 export class AcknowledgementsService {
@@ -25,7 +26,8 @@ export class AcknowledgementsService {
    * visible without a dispatch for the caller's state → 403; a repeat changes nothing.
    */
   async acknowledge(principal: Principal, incidentId: string): Promise<IncidentView> {
-    if (principal.role !== 'analyst') throw Problem.forbidden('Only analysts acknowledge');
+    if (principal.role !== 'analyst')
+      throw Problem.forbidden(msg('problem.forbidden.analystsAcknowledge'));
     const state = principal.state;
     return this.dataSource.transaction(async (manager) => {
       await this.incidents.findVisibleOrThrow(principal, incidentId, manager);
@@ -43,8 +45,7 @@ export class AcknowledgementsService {
           'SELECT 1 FROM dispatches WHERE incident_id = $1 AND state = $2',
           [incidentId, state],
         );
-        if (held.length === 0)
-          throw Problem.forbidden('Your state holds no dispatch for this incident');
+        if (held.length === 0) throw Problem.forbidden(msg('problem.forbidden.noDispatch'));
         return this.incidents.findVisibleOrThrow(principal, incidentId, manager);
       }
       const view = await this.incidents.findVisibleOrThrow(principal, incidentId, manager, {

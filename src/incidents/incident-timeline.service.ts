@@ -7,6 +7,7 @@ import { sql } from '../common/sql.js';
 import { IncidentsRepository } from './incidents.repository.js';
 import { TimelineItem, timelineItemFor } from './timeline-view.js';
 import { partyOf } from './visibility.js';
+import { msg } from '../i18n/i18n.js';
 
 const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
 const TIMESTAMP = /^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}\.\d{6}Z$/;
@@ -56,7 +57,7 @@ function readCursor(cursor: string | undefined): [string, string] | null {
   if (!values) return null;
   const [at, id] = values;
   if (typeof at !== 'string' || !TIMESTAMP.test(at) || typeof id !== 'string' || !UUID.test(id)) {
-    throw Problem.validation([{ field: 'cursor', message: 'is not a valid cursor' }]);
+    throw Problem.validation([{ field: 'cursor', message: msg('v.cursor') }]);
   }
   return [at, id];
 }

@@ -9,6 +9,7 @@ import { DispatchView, IncidentRow, IncidentView, toIncidentView } from './incid
 import type { Observable } from './observables.js';
 import { Severity, SEVERITIES } from './taxonomy.js';
 import { incidentViewFor, SqlParams, visibleTo } from './visibility.js';
+import { msg } from '../i18n/i18n.js';
 
 /** Same expression as index incidents_priority_idx. */
 const PRIORITY = `(CASE i.severity WHEN 'critical' THEN 0 WHEN 'high' THEN 1 WHEN 'medium' THEN 2 ELSE 3 END)`;
@@ -217,6 +218,6 @@ function readCursor(cursor: string | undefined, byPriority: boolean): unknown[] 
     TIMESTAMP.test(created) &&
     typeof id === 'string' &&
     UUID.test(id);
-  if (!valid) throw Problem.validation([{ field: 'cursor', message: 'is not a valid cursor' }]);
+  if (!valid) throw Problem.validation([{ field: 'cursor', message: msg('v.cursor') }]);
   return values;
 }

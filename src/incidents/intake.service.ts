@@ -9,6 +9,7 @@ import { IntakeBatcher } from './intake-batcher.js';
 import { Filed, intakeStatement, NewIncident } from './intake-statement.js';
 import { normaliseObservables } from './observables.js';
 import type { Severity } from './taxonomy.js';
+import { msg } from '../i18n/i18n.js';
 
 /** Files an incident: validate, normalise, route (in memory), then one statement for all of it. */
 @Injectable()
@@ -62,7 +63,7 @@ export class IntakeService {
       if (idempotency) this.idempotency.purgeSometimes();
       return { status: 201, body: statement.answer(filed), replayed: false };
     }
-    throw Problem.conflict('The incident could not be filed for concurrent changes; retry');
+    throw Problem.conflict(msg('problem.conflict.intakeRetry'));
   }
 }
 
@@ -82,7 +83,7 @@ export function reportingStateOf(principal: Principal, dto: CreateIncidentDto): 
       throw Problem.validation([
         {
           field: 'reportingState',
-          message: `must be omitted or your own state (${principal.state})`,
+          message: msg('v.ownState', { state: principal.state }),
         },
       ]);
     }
@@ -90,7 +91,7 @@ export function reportingStateOf(principal: Principal, dto: CreateIncidentDto): 
   }
   if (!dto.reportingState) {
     throw Problem.validation([
-      { field: 'reportingState', message: 'is required for coordinators' },
+      { field: 'reportingState', message: msg('v.requiredForCoordinators') },
     ]);
   }
   return dto.reportingState;
@@ -101,7 +102,7 @@ function toTimestamp(value: string | undefined, field: string): string | null {
   if (value === undefined || value === null) return null;
   const instant = new Date(value);
   if (Number.isNaN(instant.getTime())) {
-    throw Problem.validation([{ field, message: 'must be a valid ISO 8601 date-time' }]);
+    throw Problem.validation([{ field, message: msg('v.validDateTime') }]);
   }
   return instant.toISOString();
 }

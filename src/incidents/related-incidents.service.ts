@@ -8,6 +8,7 @@ import { IncidentView } from './incident-view.js';
 import { IncidentsRepository } from './incidents.repository.js';
 import type { Observable } from './observables.js';
 import { SqlParams, visibleTo } from './visibility.js';
+import { msg } from '../i18n/i18n.js';
 
 const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
 
@@ -84,7 +85,7 @@ function readCursor(cursor: string | undefined): string | null {
   const values = decodeCursor(cursor, 1);
   if (!values) return null;
   if (typeof values[0] !== 'string' || !UUID.test(values[0])) {
-    throw Problem.validation([{ field: 'cursor', message: 'is not a valid cursor' }]);
+    throw Problem.validation([{ field: 'cursor', message: msg('v.cursor') }]);
   }
   return values[0];
 }

@@ -10,6 +10,7 @@ import { UpdateIncidentDto } from './dto/update-incident.dto.js';
 import { IncidentView } from './incident-view.js';
 import { IncidentsRepository } from './incidents.repository.js';
 import { incidentViewFor } from './visibility.js';
+import { msg } from '../i18n/i18n.js';
 
 const CLASSIFICATION = ['severity', 'category', 'sector'] as const;
 type Change = { from: unknown; to: unknown };
@@ -34,7 +35,7 @@ export class TriageService {
     const fields = [...CLASSIFICATION, 'assignee'] as const;
     if (fields.every((f) => dto[f] === undefined)) {
       throw Problem.validation([
-        { field: 'body', message: `must set at least one of ${fields.join(', ')}` },
+        { field: 'body', message: msg('v.atLeastOneOf', { fields: fields.join(', ') }) },
       ]);
     }
     return this.dataSource.transaction(async (manager) => {

@@ -1,6 +1,7 @@
 import { isEmail } from 'class-validator';
 import { domainToASCII } from 'node:url';
 import type { FieldError } from '../common/problem.js';
+import { msg } from '../i18n/i18n.js';
 
 export const MAX_CONTACTS = 20;
 export const MAX_URL_LENGTH = 2000;
@@ -64,7 +65,7 @@ export function checkContacts(contacts: ContactInput[]): {
     const refuse = (names: (keyof ContactInput)[]) => {
       for (const name of names) {
         if (c[name] !== undefined)
-          errors.push({ field: at(name), message: `not allowed for ${c.type} contacts` });
+          errors.push({ field: at(name), message: msg('contact.notAllowed', { type: c.type }) });
       }
     };
     if (c.type === 'webhook') {
@@ -73,22 +74,21 @@ export function checkContacts(contacts: ContactInput[]): {
       if (url === null) {
         errors.push({
           field: at('url'),
-          message: `must be an http or https URL of at most ${MAX_URL_LENGTH} characters`,
+          message: msg('contact.url', { max: MAX_URL_LENGTH }),
         });
       }
       const secretOk = c.secret !== undefined && isWebhookSecret(c.secret);
       if (!secretOk) {
         errors.push({
           field: at('secret'),
-          message: `must be whsec_ followed by base64 of ${MIN_SECRET_BYTES} to ${MAX_SECRET_BYTES} bytes`,
+          message: msg('contact.secret', { min: MIN_SECRET_BYTES, max: MAX_SECRET_BYTES }),
         });
       }
       if (url !== null && secretOk) value.push({ type: 'webhook', url, secret: c.secret! });
     } else if (c.type === 'email') {
       refuse(['url', 'secret']);
       const address = c.address === undefined ? null : normaliseEmail(c.address);
-      if (address === null)
-        errors.push({ field: at('address'), message: 'must be an e-mail address' });
+      if (address === null) errors.push({ field: at('address'), message: msg('contact.address') });
       else value.push({ type: 'email', address });
     }
   });

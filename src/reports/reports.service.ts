@@ -13,6 +13,7 @@ import { parseInstant, periodProblem } from './report-periods.js';
 import { ReportQueue } from './report-queue.js';
 import { renderStix } from './report-stix.js';
 import type { ReportKind, ReportStatus } from './report.entity.js';
+import { msg } from '../i18n/i18n.js';
 
 export interface ReportView {
   id: string;
@@ -81,7 +82,7 @@ export class ReportsService {
     const from = parseInstant(dto.from);
     const to = parseInstant(dto.to);
     const errors: FieldError[] = [];
-    const invalid = 'must be an ISO 8601 date or a date-time with Z or an offset';
+    const invalid = msg('v.isoForm');
     if (!from) errors.push({ field: 'from', message: invalid });
     if (!to) errors.push({ field: 'to', message: invalid });
     const problem = from && to ? periodProblem({ from, to }) : null;
@@ -148,7 +149,9 @@ export class ReportsService {
     );
     if (!row) throw Problem.notFound('report');
     if (row.status !== 'ready' || !row.content) {
-      throw Problem.conflict(`Report is ${row.status}, not ready`, { reportStatus: row.status });
+      throw Problem.conflict(msg('problem.conflict.reportNotReady', { status: row.status }), {
+        reportStatus: row.status,
+      });
     }
     return RENDERERS[format](row.content);
   }
@@ -169,7 +172,7 @@ export class ReportsService {
           [id],
         );
         if (!row) throw Problem.notFound('report');
-        throw Problem.conflict(`Only a failed report can be retried; this one is ${row.status}`, {
+        throw Problem.conflict(msg('problem.conflict.reportRetry', { status: row.status }), {
           reportStatus: row.status,
         });
       }

@@ -26,7 +26,8 @@ import {
 /** A calendar date, or a date-time with `Z` or an offset (never local time). */
 const ISO_8601 =
   /^\d{4}-\d{2}-\d{2}(?:T\d{2}:\d{2}(?::\d{2}(?:\.\d{1,9})?)?(?:Z|[+-]\d{2}:?\d{2}))?$/i;
-const ISO_MESSAGE = 'must be an ISO 8601 date or a date-time with Z or an offset';
+/** Catalogue keys (src/i18n/messages): the problem is written in the reader's language. */
+const ISO_MESSAGE = 'v.isoForm';
 
 export class ObservableDto {
   @ApiProperty({ enum: OBSERVABLE_TYPES })
@@ -43,7 +44,7 @@ export class CreateIncidentDto {
   @ApiProperty({ maxLength: 300 })
   @IsString()
   @Length(1, 300)
-  @Matches(/\S/, { message: 'must not be blank' })
+  @Matches(/\S/, { message: 'v.notBlank' })
   title!: string;
 
   @ApiPropertyOptional({ maxLength: 20_000 })
@@ -53,7 +54,7 @@ export class CreateIncidentDto {
   description?: string | null;
 
   @ApiProperty({ description: 'RSIT class/type', example: 'fraud/phishing', enum: CATEGORIES })
-  @IsIn(CATEGORIES, { message: 'must be an RSIT class/type such as fraud/phishing' })
+  @IsIn(CATEGORIES, { message: 'v.rsitCategory' })
   category!: string;
 
   @ApiProperty({ enum: SEVERITIES })
@@ -96,13 +97,13 @@ export class CreateIncidentDto {
   @IsOptional()
   @IsString()
   @Matches(ISO_8601, { message: ISO_MESSAGE })
-  @IsISO8601({ strict: true }, { message: 'must be a real calendar date and time' })
+  @IsISO8601({ strict: true }, { message: 'v.realDateTime' })
   occurredAt?: string;
 
   @ApiPropertyOptional({ format: 'date-time' })
   @IsOptional()
   @IsString()
   @Matches(ISO_8601, { message: ISO_MESSAGE })
-  @IsISO8601({ strict: true }, { message: 'must be a real calendar date and time' })
+  @IsISO8601({ strict: true }, { message: 'v.realDateTime' })
   detectedAt?: string;
 }

@@ -20,7 +20,7 @@ export class ListIncidentsQuery extends PageQuery {
 
   @ApiPropertyOptional({ description: 'RSIT class/type' })
   @IsOptional()
-  @IsIn(CATEGORIES, { message: 'must be an RSIT class/type such as fraud/phishing' })
+  @IsIn(CATEGORIES, { message: 'v.rsitCategory' })
   category?: string;
 
   @ApiPropertyOptional({ enum: TLPS })
