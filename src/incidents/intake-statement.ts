@@ -7,7 +7,8 @@ import { OUTBOX_CHANNEL } from '../notifications/outbox.service.js';
 import { Routed, rulesStillAt } from '../routing/routing.service.js';
 import type { CreateIncidentDto } from './dto/create-incident.dto.js';
 import type { IdempotencyRequest } from './idempotency.js';
-import { IncidentView, toIncidentView } from './incident-view.js';
+import { newIncidentView, routedEventData } from './incident-payload.js';
+import type { IncidentView } from './incident-view.js';
 import type { Observable } from './observables.js';
 import { REFERENCE_SQL } from './reference.js';
 import { incidentViewFor } from './visibility.js';
@@ -64,38 +65,7 @@ export function intakeStatement(
   const id = randomUUID();
   const actor = actorOf(principal);
   const view = (reference: string, createdAt: Date) =>
-    toIncidentView(
-      {
-        id,
-        reference,
-        title: input.dto.title,
-        description: input.dto.description ?? null,
-        category: input.dto.category,
-        severity: input.dto.severity,
-        tlp: input.dto.tlp,
-        sector: input.dto.sector,
-        reporting_state: input.reportingState,
-        affected_states: input.affectedStates,
-        suggested_states: routing.suggested,
-        status: 'new',
-        assignee: null,
-        occurred_at: input.occurredAt === null ? null : new Date(input.occurredAt),
-        detected_at: input.detectedAt === null ? null : new Date(input.detectedAt),
-        resolution_summary: null,
-        lessons_learned: null,
-        duplicate_of: null,
-        resolved_at: null,
-        created_at: createdAt,
-        updated_at: createdAt,
-      },
-      input.observables,
-      routing.dispatchedTo.map((state) => ({
-        state,
-        status: 'pending' as const,
-        acknowledgedAt: null,
-        escalationLevel: 0,
-      })),
-    );
+    newIncidentView(id, input, routing, reference, createdAt);
   const eventIds = routing.dispatchedTo.map(() => randomUUID());
   const [answer, ...payloads] = TextTemplate.buildAll((hole) => {
     // The marker stands in for a Date: JSON writes both as a string.
@@ -107,7 +77,7 @@ export function intakeStatement(
           id: eventIds[i],
           type: 'incident.routed',
           occurredAt: hole('createdAt'),
-          data: { incident: incidentViewFor(state, v) },
+          data: routedEventData(state, v),
         }),
       ),
     ];

@@ -2,7 +2,7 @@ import { Inject, Injectable } from '@nestjs/common';
 import { Principal } from '../common/principal.js';
 import { Problem } from '../common/problem.js';
 import { APP_CONFIG, AppConfig } from '../config/config.js';
-import { RoutingService } from '../routing/routing.service.js';
+import { RoutingInput, RoutingService } from '../routing/routing.service.js';
 import { CreateIncidentDto } from './dto/create-incident.dto.js';
 import { IdempotencyRequest, IdempotencyService, Outcome } from './idempotency.js';
 import { IntakeBatcher } from './intake-batcher.js';
@@ -26,22 +26,7 @@ export class IntakeService {
     dto: CreateIncidentDto,
     idempotency: IdempotencyRequest | null,
   ): Promise<Outcome<unknown>> {
-    const { observables, errors } = normaliseObservables(dto.observables ?? []);
-    if (errors.length > 0) throw Problem.validation(errors);
-    const input: NewIncident = {
-      dto,
-      reportingState: reportingStateOf(principal, dto),
-      affectedStates: [...new Set(dto.affectedStates ?? [])].sort(),
-      observables,
-      occurredAt: toTimestamp(dto.occurredAt, 'occurredAt'),
-      detectedAt: toTimestamp(dto.detectedAt, 'detectedAt'),
-    };
-    const routingInput = {
-      reportingState: input.reportingState,
-      affectedStates: input.affectedStates,
-      tlp: dto.tlp,
-      observables,
-    };
+    const { input, routingInput } = prepareFiling(principal, dto);
     const ackSeconds = this.config.slaAckSeconds[dto.severity as Severity];
     for (let attempt = 0; attempt < 3; attempt++) {
       const routed = await this.routing.decide(routingInput);
@@ -65,6 +50,33 @@ export class IntakeService {
     }
     throw Problem.conflict(msg('problem.conflict.intakeRetry'));
   }
+}
+
+/**
+ * Normalises a filing and says what routing needs; throws the 400 of a bad one. Writes
+ * nothing: previews run exactly this too.
+ */
+export function prepareFiling(
+  principal: Principal,
+  dto: CreateIncidentDto,
+): { input: NewIncident; routingInput: RoutingInput } {
+  const { observables, errors } = normaliseObservables(dto.observables ?? []);
+  if (errors.length > 0) throw Problem.validation(errors);
+  const input: NewIncident = {
+    dto,
+    reportingState: reportingStateOf(principal, dto),
+    affectedStates: [...new Set(dto.affectedStates ?? [])].sort(),
+    observables,
+    occurredAt: toTimestamp(dto.occurredAt, 'occurredAt'),
+    detectedAt: toTimestamp(dto.detectedAt, 'detectedAt'),
+  };
+  const routingInput = {
+    reportingState: input.reportingState,
+    affectedStates: input.affectedStates,
+    tlp: dto.tlp,
+    observables,
+  };
+  return { input, routingInput };
 }
 
 /** The filing statement failed because the Idempotency-Key already has a row. */
