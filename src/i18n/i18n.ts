@@ -9,7 +9,10 @@ import ru from './messages/ru.json' with { type: 'json' };
  */
 export const LOCALES = ['en', 'ru'] as const;
 export type Locale = (typeof LOCALES)[number];
+/** The language of API answers when nothing else decides. */
 export const DEFAULT_LOCALE: Locale = 'en';
+/** The center's working language: e-mail contacts get it unless they ask for English. */
+export const WORKING_LOCALE: Locale = 'ru';
 
 export const CATALOGUES: Record<Locale, Record<string, string>> = { en, ru };
 

@@ -6,6 +6,7 @@ import { QueueIndexes1795745680100 } from './1795745680100-QueueIndexes.js';
 import { AuditHead1795749660000 } from './1795749660000-AuditHead.js';
 import { ConstituencyVersion1795749670000 } from './1795749670000-ConstituencyVersion.js';
 import { SearchIndexNoPendingList1795760000000 } from './1795760000000-SearchIndexNoPendingList.js';
+import { ContactLocale1795770000000 } from './1795770000000-ContactLocale.js';
 
 // Every migration, in order. Generate a new one with
 // `npm run migration:generate -- src/database/migrations/Name` and add it here.
@@ -18,4 +19,5 @@ export const MIGRATIONS = [
   AuditHead1795749660000,
   ConstituencyVersion1795749670000,
   SearchIndexNoPendingList1795760000000,
+  ContactLocale1795770000000,
 ];

@@ -9,6 +9,7 @@ import {
   MaxLength,
   ValidateNested,
 } from 'class-validator';
+import { type Locale, LOCALES } from '../../i18n/i18n.js';
 import { MAX_CONTACTS, MAX_URL_LENGTH } from '../contact-rules.js';
 
 export class ContactDto {
@@ -36,6 +37,15 @@ export class ContactDto {
   @IsString()
   @MaxLength(254)
   address?: string;
+
+  @ApiPropertyOptional({
+    enum: LOCALES,
+    default: 'ru',
+    description: 'email: language of its e-mails',
+  })
+  @IsOptional()
+  @IsIn(LOCALES)
+  locale?: Locale;
 }
 
 export class ReplaceContactsDto {
