@@ -1,4 +1,5 @@
 import { Api } from './support/api.js';
+import { renderInChromium } from './support/chromium.js';
 import { createTestEnv, Service, startService, TestEnv } from './support/service.js';
 import {
   eventually,
@@ -46,11 +47,15 @@ describe('Experience-sharing reports', () => {
     const json = await analyst.get(`/api/v1/reports/${id}?format=json`);
     const markdown = await analyst.get(`/api/v1/reports/${id}?format=markdown`);
     const stix = await analyst.get(`/api/v1/reports/${id}?format=stix`);
+    const htmlEn = await analyst.get(`/api/v1/reports/${id}?format=html&lang=en`);
+    const htmlRu = await analyst.get(`/api/v1/reports/${id}?format=html&lang=ru`);
     expect([json.status, markdown.status, stix.status]).toEqual([200, 200, 200]);
+    expect([htmlEn.status, htmlRu.status]).toEqual([200, 200]);
+    expect(htmlEn.headers.get('content-type')).toMatch(/^text\/html/);
     expect(json.headers.get('content-type')).toMatch(/^application\/json/);
     expect(markdown.headers.get('content-type')).toMatch(/^text\/markdown/);
     expect(stix.headers.get('content-type')).toMatch(/^application\/stix\+json/);
-    return { json, markdown, stix };
+    return { json, markdown, stix, htmlEn, htmlRu };
   }
 
   beforeAll(async () => {
@@ -307,9 +312,9 @@ describe('Experience-sharing reports', () => {
     }, 60_000);
 
     it('shows no title, description, observable, reference or lesson of a RED or AMBER incident in any format', async () => {
-      const { json, markdown, stix } = await formats(id);
+      const { json, markdown, stix, htmlEn, htmlRu } = await formats(id);
       const restrictedRefs = [3, 4, 5, 10].map(reference);
-      for (const text of [json.text, markdown.text, stix.text]) {
+      for (const text of [json.text, markdown.text, stix.text, htmlEn.text, htmlRu.text]) {
         for (const marker of [...RESTRICTED_MARKERS, ...restrictedRefs])
           expect(text).not.toContain(marker);
         // Control: GREEN details are meant for the community, so the check can see them.
@@ -324,6 +329,45 @@ describe('Experience-sharing reports', () => {
       expect(markdown.text).toContain('| BY | 3 |');
       expect(markdown.text).toContain('| **all** | 6 | 3 h 00 min | 2 d 12 h |');
       expect(markdown.text).toContain(`### ${reference(1)}: ${MARK.greenTitle}`);
+    }, 60_000);
+
+    it('renders one self-contained HTML page per language, with charts and equal numbers', async () => {
+      const { json, htmlEn, htmlRu } = await formats(id);
+      const c = json.body;
+      for (const [html, lang] of [
+        [htmlEn.text, 'en'],
+        [htmlRu.text, 'ru'],
+      ] as const) {
+        expect(html).toMatch(/^<!doctype html>/);
+        expect(html).toContain(`<html lang="${lang}">`);
+        expect(html.trimEnd()).toMatch(/<\/html>$/);
+        expect(html).toContain('@media print');
+        expect(html).not.toMatch(/<script|<link|<img|<iframe|@import|url\(/i);
+        // The only URLs are the SVG namespaces.
+        const urls = (html.match(/(?:https?:)?\/\/[\w.-]+[^\s"'<)]*/g) ?? []).filter(
+          (u) => !/^http:\/\/www\.w3\.org\//.test(u),
+        );
+        expect(urls).toEqual([]);
+        const charts = html.match(/<svg[\s\S]*?<\/svg>/g) ?? [];
+        expect(charts.length).toBeGreaterThanOrEqual(4);
+        expect(charts.some((svg) => /<path d="M[^"]+Z?"/.test(svg))).toBe(true);
+        expect(html).toContain(`<td>${c.totals.opened}</td><td>${c.totals.resolved}</td>`);
+      }
+      expect(htmlRu.text).toContain('Беларусь');
+      expect(htmlEn.text).toContain('Belarus');
+      // The same numbers in both: every table cell that is a number, in order.
+      const numbers = (html: string) =>
+        [...html.matchAll(/<td>(\d+)<\/td>/g)].map((m) => Number(m[1]));
+      expect(numbers(htmlRu.text)).toEqual(numbers(htmlEn.text));
+      expect(numbers(htmlEn.text).length).toBeGreaterThan(10);
+    }, 60_000);
+
+    it('draws the HTML report in headless Chromium without console errors or requests', async () => {
+      const { htmlEn, htmlRu } = await formats(id);
+      await renderInChromium([
+        { html: htmlEn.text, screenshot: 'report-en.png' },
+        { html: htmlRu.text, screenshot: 'report-ru.png' },
+      ]);
     }, 60_000);
 
     it('serves a STIX 2.1 bundle whose every object validates against its type schema', async () => {
@@ -410,7 +454,7 @@ describe('Experience-sharing reports', () => {
     }, 60_000);
 
     it('keeps the same counts but details only TLP:CLEAR incidents', async () => {
-      const { json, markdown, stix } = await formats(id);
+      const { json, markdown, stix, htmlEn, htmlRu } = await formats(id);
       const c = json.body;
       expect(c.totals).toEqual({ opened: 10, resolved: 6, rejected: 1 });
       expect(c.detailedTlp).toEqual(['TLP:CLEAR']);
@@ -426,7 +470,7 @@ describe('Experience-sharing reports', () => {
         MARK.greenIp,
         ...[1, 3, 4, 5, 10, 11].map(reference),
       ];
-      for (const text of [json.text, markdown.text, stix.text]) {
+      for (const text of [json.text, markdown.text, stix.text, htmlEn.text, htmlRu.text]) {
         for (const marker of hidden) expect(text).not.toContain(marker);
         expect(text).toContain(MARK.clearLessons); // control
       }

@@ -32,14 +32,14 @@ export class ReportsController {
   }
 
   @Get(':id')
-  @ApiProduces('application/json', 'text/markdown', 'application/stix+json')
+  @ApiProduces('application/json', 'text/markdown', 'application/stix+json', 'text/html')
   async get(
     @Param('id', ParseId) id: string,
     @Query() query: ReportFormatQuery,
     @Res({ passthrough: true }) reply: FastifyReply,
   ) {
     return query.format
-      ? send(reply, await this.reports.document(id, query.format))
+      ? send(reply, await this.reports.document(id, query.format, query.lang))
       : this.reports.get(id);
   }
 

@@ -13,7 +13,8 @@ import { parseInstant, periodProblem } from './report-periods.js';
 import { ReportQueue } from './report-queue.js';
 import { renderStix } from './report-stix.js';
 import type { ReportKind, ReportStatus } from './report.entity.js';
-import { msg } from '../i18n/i18n.js';
+import { type Locale, msg } from '../i18n/i18n.js';
+import { renderHtml } from './report-html.js';
 
 export interface ReportView {
   id: string;
@@ -60,9 +61,16 @@ const toView = (r: ReportRow): ReportView => ({
   ...(r.status === 'failed' && r.error ? { error: r.error } : {}),
 });
 
-const RENDERERS: Record<ReportFormat, (c: ReportContent) => ReportDocument> = {
+const RENDERERS: Record<
+  ReportFormat,
+  (c: ReportContent, lang: Locale) => Promise<ReportDocument> | ReportDocument
+> = {
   json: (c) => ({ contentType: 'application/json; charset=utf-8', body: JSON.stringify(c) }),
   markdown: (c) => ({ contentType: 'text/markdown; charset=utf-8', body: renderMarkdown(c) }),
+  html: async (c, lang) => ({
+    contentType: 'text/html; charset=utf-8',
+    body: await renderHtml(c, lang),
+  }),
   stix: (c) => ({
     contentType: 'application/stix+json;version=2.1',
     body: JSON.stringify(renderStix(c)),
@@ -141,7 +149,7 @@ export class ReportsService {
   }
 
   /** The content in one format; 409 until the report is ready. */
-  async document(id: string, format: ReportFormat): Promise<ReportDocument> {
+  async document(id: string, format: ReportFormat, lang: Locale = 'en'): Promise<ReportDocument> {
     const [row] = await sql<{ status: ReportStatus; content: ReportContent | null }>(
       this.dataSource,
       `SELECT status, content FROM reports WHERE id = $1`,
@@ -153,7 +161,7 @@ export class ReportsService {
         reportStatus: row.status,
       });
     }
-    return RENDERERS[format](row.content);
+    return RENDERERS[format](row.content, lang);
   }
 
   /** Requests a failed report again under the same id and period. */
