@@ -17,7 +17,11 @@ export default {
   // E2E files mostly wait on child processes and I/O; three workers keep 2 cores busy.
   maxWorkers: 3,
   projects: [
-    { ...shared, displayName: 'unit', testMatch: ['<rootDir>/src/**/*.spec.ts'] },
+    {
+      ...shared,
+      displayName: 'unit',
+      testMatch: ['<rootDir>/src/**/*.spec.ts', '<rootDir>/console/src/**/*.spec.ts'],
+    },
     {
       ...shared,
       displayName: 'e2e',

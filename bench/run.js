@@ -19,7 +19,7 @@ import { createInterface } from 'node:readline';
 import { fileURLToPath } from 'node:url';
 
 const HERE = path.dirname(fileURLToPath(import.meta.url));
-const ORDER = ['routing', 'intake', 'notify', 'queue', 'escalation', 'report'];
+const ORDER = ['routing', 'intake', 'notify', 'queue', 'escalation', 'report', 'attachments'];
 
 /** The figures the summary shows for each benchmark, in order (missing ones are skipped). */
 const HEADLINES = {
@@ -60,6 +60,13 @@ const HEADLINES = {
     'loaded_tick_mean',
   ],
   report: ['report generation p50', 'hand-written query p50', 'ratio = report / query'],
+  attachments: [
+    'upload_mb_per_s',
+    'upload_ratio',
+    'download_mb_per_s',
+    'download_ratio',
+    'rss_peak_4_concurrent_uploads_mb',
+  ],
 };
 
 /**

@@ -1,4 +1,4 @@
-import { randomUUID } from 'node:crypto';
+import fastifyCookie from '@fastify/cookie';
 import { INestApplication, RequestMethod } from '@nestjs/common';
 import { NestFactory } from '@nestjs/core';
 import { NestFastifyApplication } from '@nestjs/platform-fastify';
@@ -6,18 +6,58 @@ import { DocumentBuilder, SwaggerModule } from '@nestjs/swagger';
 import { LogController } from 'fastify';
 import helmet from 'helmet';
 import { AppModule } from './app.module.js';
+import { registerMultipart } from './attachments/multipart.js';
 import { DrainingFastifyAdapter } from './common/draining-adapter.js';
-import { createRootLogger, NestPinoLogger } from './common/logging.js';
+import {
+  clientErrorHandler,
+  frameworkErrorHandler,
+  installInputRules,
+  requestId,
+} from './common/http-input.js';
+import { createRootLogger, logListening, NestPinoLogger } from './common/logging.js';
 import { createValidationPipe } from './common/validation.js';
 import { AppConfig } from './config/config.js';
 import { httpDuration, httpRequests } from './metrics/metrics.js';
-import { mountQueueDashboard } from './queues/queue-dashboard.js';
+import { mountConsole } from './console/console-static.js';
+import { mountQueueDashboard } from './operations/queue-dashboard.js';
 
 export const BODY_LIMIT = 1024 * 1024;
 
 /** The HTTP API (roles `api` and `all`). */
 export async function bootstrapHttp(config: AppConfig): Promise<INestApplication> {
   const logger = createRootLogger(config);
+  // Helmet's middleware built once: @fastify/helmet rebuilds it (and re-parses the CSP) on
+  // every request, ≈ 3 % of the API's CPU per filing.
+  const docsHeaders = helmet({
+    // Swagger UI needs inline scripts and styles.
+    contentSecurityPolicy: {
+      directives: {
+        defaultSrc: ["'self'"],
+        scriptSrc: ["'self'", "'unsafe-inline'"],
+        styleSrc: ["'self'", "'unsafe-inline'"],
+        imgSrc: ["'self'", 'data:'],
+      },
+    },
+  });
+  // Everything else, the console included: nothing inline, nothing from another host.
+  const strictHeaders = helmet({
+    contentSecurityPolicy: {
+      directives: {
+        defaultSrc: ["'self'"],
+        scriptSrc: ["'self'"],
+        styleSrc: ["'self'"],
+        imgSrc: ["'self'", 'data:'],
+        connectSrc: ["'self'"],
+        fontSrc: ["'self'"],
+        objectSrc: ["'none'"],
+        baseUri: ["'self'"],
+        formAction: ["'self'"],
+        frameAncestors: ["'none'"],
+        // TLS is the reverse proxy's business; on plain HTTP this would break every asset.
+        upgradeInsecureRequests: null,
+      },
+    },
+  });
   const adapter = new DrainingFastifyAdapter({
     loggerInstance: logger,
     // One line per request, written in onResponse below (Fastify's own are two).
@@ -25,15 +65,24 @@ export async function bootstrapHttp(config: AppConfig): Promise<INestApplication
     bodyLimit: BODY_LIMIT,
     // Draining on SIGTERM serves what still arrives on open connections (see the adapter).
     return503OnClosing: false,
-    trustProxy: true,
-    requestIdHeader: 'x-request-id',
-    genReqId: () => randomUUID(),
+    // X-Forwarded-For is believed only from these (CCC_TRUSTED_PROXIES); by default from no one.
+    trustProxy: config.trustedProxies.length > 0 ? config.trustedProxies : false,
+    // A client's x-request-id is kept only in a bounded, safe form (see requestId).
+    requestIdHeader: false,
+    genReqId: requestId,
+    frameworkErrors: frameworkErrorHandler((request, reply) =>
+      strictHeaders(request.raw, reply.raw, () => undefined),
+    ),
+    clientErrorHandler,
   });
   const app = await NestFactory.create<NestFastifyApplication>(
     AppModule.register(config),
     adapter,
     {
       bufferLogs: true,
+      // The JSON parser and the body rules are installed below (installInputRules); Nest's
+      // own would also accept url-encoded forms.
+      bodyParser: false,
     },
   );
   app.useLogger(new NestPinoLogger(logger));
@@ -47,23 +96,17 @@ export async function bootstrapHttp(config: AppConfig): Promise<INestApplication
     ],
   });
   app.useGlobalPipes(createValidationPipe());
-
+  // People's session cookie (src/sessions): parsed here, checked by the AuthGuard.
+  await app.register(fastifyCookie);
   const fastify = app.getHttpAdapter().getInstance();
-  // Helmet's middleware built once: @fastify/helmet rebuilds it (and re-parses the CSP) on
-  // every request, ≈ 3 % of the API's CPU per filing.
-  const secureHeaders = helmet({
-    // Swagger UI needs inline scripts and styles.
-    contentSecurityPolicy: {
-      directives: {
-        defaultSrc: ["'self'"],
-        scriptSrc: ["'self'", "'unsafe-inline'"],
-        styleSrc: ["'self'", "'unsafe-inline'"],
-        imgSrc: ["'self'", 'data:'],
-      },
-    },
-  });
+  installInputRules(fastify);
+  // After the input rules, which replace every content-type parser with the JSON one.
+  await registerMultipart(app, config);
   fastify.addHook('onRequest', (request, reply, done) => {
-    secureHeaders(request.raw, reply.raw, (err?: unknown) => done(err as Error | undefined));
+    // Swagger UI and the queue dashboard ship inline scripts; nothing else may.
+    const lenient = request.url.startsWith('/docs') || request.url.startsWith('/admin/queues');
+    const headers = lenient ? docsHeaders : strictHeaders;
+    headers(request.raw, reply.raw, (err?: unknown) => done(err as Error | undefined));
   });
   // Callback-style hooks: an async one costs a promise and a microtask per request.
   fastify.addHook('onSend', (request, reply, payload, done) => {
@@ -78,7 +121,9 @@ export async function bootstrapHttp(config: AppConfig): Promise<INestApplication
     if (!request.url.startsWith('/health')) {
       request.log.info(
         {
-          req: { method: request.method, url: request.url, remoteAddress: request.ip },
+          // Fastify's serializer: method, url, host, and remoteAddress (request.ip, which
+          // follows X-Forwarded-For only from CCC_TRUSTED_PROXIES).
+          req: request,
           res: { statusCode: reply.statusCode },
           responseTime: reply.elapsedTime,
         },
@@ -97,11 +142,19 @@ export async function bootstrapHttp(config: AppConfig): Promise<INestApplication
       )
       .setVersion('1')
       .addBearerAuth()
+      .addCookieAuth('ccc_session', {
+        type: 'apiKey',
+        in: 'cookie',
+        description:
+          'A person signed in with POST /api/v1/auth/login; writes also need X-CSRF-Token',
+      })
       .build(),
   );
   SwaggerModule.setup('docs', app, document, { jsonDocumentUrl: 'docs-json' });
   await mountQueueDashboard(app, '/admin/queues');
+  await mountConsole(fastify);
 
   await app.listen(config.port, '0.0.0.0');
+  logListening(logger, app.getHttpServer(), 'http');
   return app;
 }

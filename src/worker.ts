@@ -1,7 +1,7 @@
 import { INestApplicationContext } from '@nestjs/common';
 import { NestFactory } from '@nestjs/core';
 import { AppModule } from './app.module.js';
-import { createRootLogger, NestPinoLogger } from './common/logging.js';
+import { createRootLogger, logListening, NestPinoLogger } from './common/logging.js';
 import { AppConfig } from './config/config.js';
 import { serveMetrics } from './metrics/metrics-server.js';
 
@@ -10,11 +10,14 @@ export async function bootstrapWorker(config: AppConfig): Promise<INestApplicati
   const app = await NestFactory.createApplicationContext(AppModule.register(config), {
     bufferLogs: true,
   });
-  app.useLogger(new NestPinoLogger(createRootLogger(config)));
+  const logger = createRootLogger(config);
+  app.useLogger(new NestPinoLogger(logger));
   // SIGTERM: Nest drains (see QueueDrainService), then the process exits 0.
   app.enableShutdownHooks([], { useProcessExit: true });
   await app.init();
   // Last, so a scrape answering means every consumer and loop has started.
-  if (config.metricsPort !== undefined) await serveMetrics(config.metricsPort);
+  if (config.metricsPort !== undefined) {
+    logListening(logger, await serveMetrics(config.metricsPort), 'metrics');
+  }
   return app;
 }

@@ -1,5 +1,16 @@
 import { Api } from './support/api.js';
-import { createTestEnv, runToExit, Service, startService, TestEnv } from './support/service.js';
+import {
+  ADMIN_KEY,
+  createTestEnv,
+  runToExit,
+  Service,
+  startService,
+  TestEnv,
+} from './support/service.js';
+
+/** Every 8-character substring of `secret`. */
+const pieces = (secret: string) =>
+  Array.from({ length: secret.length - 7 }, (_, i) => secret.slice(i, i + 8));
 
 describe('API keys, roles and start-up', () => {
   let env: TestEnv;
@@ -45,6 +56,35 @@ describe('API keys, roles and start-up', () => {
     expect(listed).toBeDefined();
     expect(listed.key).toBeUndefined();
     expect(list.text).not.toContain(res.body.key);
+  });
+
+  it('stores and lists no part of any secret, the bootstrap admin key included', async () => {
+    const created = await admin.post('/api/v1/api-keys', { name: 'piece-check', role: 'admin' });
+    expect(created.status).toBe(201);
+    const secrets = [ADMIN_KEY, created.body.key as string];
+    const list = await admin.get('/api/v1/api-keys?limit=200');
+    expect(list.status).toBe(200);
+    for (const item of list.body.items) {
+      expect(Object.keys(item).sort()).toEqual([
+        'createdAt',
+        'id',
+        'name',
+        'revokedAt',
+        'role',
+        'state',
+      ]);
+    }
+    // The stored rows, every column but the digest (hex, checked against the secret above).
+    const rows = await env.db.query('SELECT * FROM api_keys');
+    const stored = JSON.stringify(rows.rows.map(({ key_hash: _hash, ...rest }) => rest));
+    const audit = JSON.stringify((await env.db.query('SELECT * FROM audit_log')).rows);
+    for (const secret of secrets) {
+      for (const piece of pieces(secret)) {
+        expect(list.text).not.toContain(piece);
+        expect(stored).not.toContain(piece);
+        expect(audit).not.toContain(piece);
+      }
+    }
   });
 
   it('validates the state rule: required for analysts, refused for others', async () => {

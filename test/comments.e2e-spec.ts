@@ -75,6 +75,8 @@ describe('Comments, timeline and related incidents', () => {
     });
     admin = new Api(service.url);
     coordinator = admin.as(await admin.createKey('coordinator'));
+    // An assignee is a coordinator's username (v2).
+    await admin.post('/api/v1/users', { username: 'ivan', role: 'coordinator' });
     for (const state of ['BY', 'KZ', 'RU', 'TJ']) {
       analyst[state] = admin.as(await admin.createKey('analyst', state));
     }
@@ -225,7 +227,8 @@ describe('Comments, timeline and related incidents', () => {
     ).toBe(201);
 
     const stored = await env.db.query(
-      'SELECT author_state, body FROM comments WHERE incident_id = $1 ORDER BY created_at',
+      `SELECT data->>'body' AS body FROM timeline_events
+        WHERE incident_id = $1 AND type = 'commented' ORDER BY at`,
       [id],
     );
     expect(stored.rows.map((r) => r.body)).toEqual(['From BY', 'Seen here too', 'Noted', longest]);
@@ -251,7 +254,7 @@ describe('Comments, timeline and related incidents', () => {
       expect(res.headers.get('content-type')).toContain('application/problem+json');
     }
     const count = await env.db.query(
-      'SELECT count(*)::int AS n FROM comments WHERE incident_id = $1',
+      `SELECT count(*)::int AS n FROM timeline_events WHERE incident_id = $1 AND type = 'commented'`,
       [id],
     );
     expect(count.rows[0].n).toBe(0);
@@ -283,7 +286,7 @@ describe('Comments, timeline and related incidents', () => {
       expect(absent.body.type).toBe(res.body.type);
     }
     const none = await env.db.query(
-      'SELECT count(*)::int AS n FROM comments WHERE incident_id = $1',
+      `SELECT count(*)::int AS n FROM timeline_events WHERE incident_id = $1 AND type = 'commented'`,
       [amber],
     );
     expect(none.rows[0].n).toBe(0);

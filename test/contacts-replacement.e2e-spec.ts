@@ -1,5 +1,6 @@
 import { randomUUID } from 'node:crypto';
 import { Api } from './support/api.js';
+import { newDataKey, openSealed } from './support/sealed.js';
 import { createTestEnv, Service, startService, TestEnv } from './support/service.js';
 import {
   emitEvent,
@@ -18,6 +19,7 @@ const REFUSE_ONCE = [{ status: 503, headers: { 'retry-after': '2' } }];
  * deliveries already pending for them go on; only removed contacts lose theirs.
  */
 describe('Contacts replacement and pending deliveries', () => {
+  const dataKey = newDataKey();
   let env: TestEnv;
   let service: Service;
   let admin: Api;
@@ -26,7 +28,7 @@ describe('Contacts replacement and pending deliveries', () => {
   beforeAll(async () => {
     env = await createTestEnv('contacts_replace');
     receiver = await WebhookReceiver.start();
-    service = await startService(env);
+    service = await startService(env, { env: { CCC_DATA_KEY: dataKey } });
     admin = new Api(service.url);
   }, 60_000);
 
@@ -123,7 +125,10 @@ describe('Contacts replacement and pending deliveries', () => {
     second.secret = newSecret();
     await setContacts(admin, 'BY', [webhook(second), webhook(first)]);
     const after = await contactsOf('BY');
-    expect(after.map((c) => [c.id, c.position, c.secret])).toEqual([
+    // Stored sealed: the column holds no part of the secret, and opens to it.
+    for (const e of [first, second]) expect(JSON.stringify(after)).not.toContain(e.secret.slice(6));
+    const opened = after.map((c) => [c.id, c.position, openSealed(c.secret, dataKey)]);
+    expect(opened).toEqual([
       [before[1].id, 0, second.secret],
       [before[0].id, 1, first.secret],
     ]);

@@ -1,5 +1,6 @@
 import { Api } from './support/api.js';
 import { createTestEnv, Service, startService, TestEnv } from './support/service.js';
+import { waitFor } from './support/wait-for.js';
 
 const body = (patch: Record<string, unknown> = {}) => ({
   title: 'DDoS on a ministry portal',
@@ -159,5 +160,27 @@ describe('Idempotency-Key on incident intake', () => {
     });
     expect(good.status).toBe(201);
     expect(good.headers.get('idempotent-replayed')).toBeNull();
+  });
+
+  it('purges expired keys in the background (at start, then every minute), keeps live ones', async () => {
+    const insert = (key: string, expires: string) =>
+      env.db.query(
+        `INSERT INTO idempotency_keys (api_key_id, key, request_hash, expires_at, status_code, response)
+         VALUES (gen_random_uuid(), $1, repeat('0', 64), now() + $2::interval, 201, '{}')`,
+        [key, expires],
+      );
+    await insert('purge-expired', '-1 hour');
+    await insert('purge-live', '1 hour');
+    // No request touches these keys: only the purge loop can remove the expired one.
+    await service.stop();
+    service = await startService(env);
+    await waitFor(
+      async () =>
+        (await env.db.query(`SELECT 1 FROM idempotency_keys WHERE key = 'purge-expired'`))
+          .rowCount === 0,
+      { what: 'expired key purged' },
+    );
+    const live = await env.db.query(`SELECT 1 FROM idempotency_keys WHERE key = 'purge-live'`);
+    expect(live.rowCount).toBe(1);
   });
 });

@@ -320,7 +320,7 @@ describe('Incident intake', () => {
       ],
       [
         'text/plain',
-        400,
+        415,
         () =>
           analystBY.request('POST', '/api/v1/incidents', JSON.stringify(incidentBody()), {
             'content-type': 'text/plain',

@@ -1,4 +1,5 @@
 import { Api } from './support/api.js';
+import { newDataKey, openSealed } from './support/sealed.js';
 import { createTestEnv, Service, startService, TestEnv } from './support/service.js';
 
 const SECRET = `whsec_${Buffer.alloc(32, 9).toString('base64')}`;
@@ -12,6 +13,7 @@ const SEEDED: Record<string, string[]> = {
 };
 
 describe('Member states: constituencies and contacts', () => {
+  const dataKey = newDataKey();
   let env: TestEnv;
   let service: Service;
   let admin: Api;
@@ -29,7 +31,7 @@ describe('Member states: constituencies and contacts', () => {
 
   beforeAll(async () => {
     env = await createTestEnv('memberstates');
-    service = await startService(env);
+    service = await startService(env, { env: { CCC_DATA_KEY: dataKey } });
     admin = new Api(service.url);
     coordinator = admin.as(await admin.createKey('coordinator'));
     analyst = admin.as(await admin.createKey('analyst', 'KZ'));
@@ -247,7 +249,15 @@ describe('Member states: constituencies and contacts', () => {
     const stored = await env.db.query(
       "SELECT position, secret FROM contacts WHERE party = 'BY' ORDER BY position",
     );
-    expect(stored.rows.map((r) => r.secret)).toEqual([SECRET, null, null, SECRET]);
+    // Sealed at rest (AES-256-GCM, a fresh IV each): no part of the secret in the column.
+    expect(JSON.stringify(stored.rows)).not.toContain(SECRET.slice(6, 14));
+    expect(stored.rows.map((r) => r.secret && openSealed(r.secret, dataKey))).toEqual([
+      SECRET,
+      null,
+      null,
+      SECRET,
+    ]);
+    expect(stored.rows[0].secret).not.toBe(stored.rows[3].secret);
 
     const audit = await env.db.query('SELECT * FROM audit_log');
     const auditText = JSON.stringify(audit.rows);

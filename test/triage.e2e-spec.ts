@@ -61,11 +61,18 @@ describe('Reclassification and assignment (PATCH)', () => {
           .map(([k, v]) => `${k}=${v}`)
           .join(','),
       },
+      timeoutMs: 120_000,
     });
     admin = new Api(service.url);
     coordinator = admin.as(await admin.createKey('coordinator'));
     analystKZ = admin.as(await admin.createKey('analyst', 'KZ'));
-  }, 60_000);
+    // Assignees are usernames of active coordinators or admins (v2).
+    for (const username of ['anna', 'duty-1', 'duty-2', 'queue-filter-check', 'bob']) {
+      expect((await admin.post('/api/v1/users', { username, role: 'coordinator' })).status).toBe(
+        201,
+      );
+    }
+  }, 180_000);
 
   afterAll(async () => {
     await service?.stop();
@@ -98,8 +105,8 @@ describe('Reclassification and assignment (PATCH)', () => {
     const [entry] = await audit(id, 'incident.reclassified');
     expect(entry.change).toMatchObject({ severity: { from: 'medium', to: 'high' } });
     expect(await events(id, 'assigned')).toHaveLength(0);
-    const [row] = (await env.db.query('SELECT version FROM incidents WHERE id = $1', [id])).rows;
-    expect(row.version).toBe(2);
+    const [row] = (await env.db.query('SELECT severity FROM incidents WHERE id = $1', [id])).rows;
+    expect(row.severity).toBe('high');
   });
 
   it('records only the fields that changed', async () => {
@@ -142,29 +149,62 @@ describe('Reclassification and assignment (PATCH)', () => {
 
   it('assigns, reassigns and clears the assignee', async () => {
     const id = await create();
-    let res = await patch(id, { assignee: 'Duty officer 1' });
+    let res = await patch(id, { assignee: 'duty-1' });
     expect(res.status).toBe(200);
-    expect(res.body.assignee).toBe('Duty officer 1');
-    res = await patch(id, { assignee: 'Duty officer 2' });
-    expect(res.body.assignee).toBe('Duty officer 2');
+    expect(res.body.assignee).toBe('duty-1');
+    res = await patch(id, { assignee: 'duty-2' });
+    expect(res.body.assignee).toBe('duty-2');
     res = await patch(id, { assignee: null });
     expect(res.status).toBe(200);
     expect(res.body.assignee).toBeNull();
     expect((await events(id, 'assigned')).map((e) => e.data)).toEqual([
-      { from: null, to: 'Duty officer 1' },
-      { from: 'Duty officer 1', to: 'Duty officer 2' },
-      { from: 'Duty officer 2', to: null },
+      { from: null, to: 'duty-1' },
+      { from: 'duty-1', to: 'duty-2' },
+      { from: 'duty-2', to: null },
     ]);
     expect(await events(id, 'reclassified')).toHaveLength(0);
     const entries = await audit(id, 'incident.assigned');
     expect(entries).toHaveLength(3);
     expect(entries.map((e) => e.change)).toContainEqual({
-      assignee: { from: null, to: 'Duty officer 1' },
+      assignee: { from: null, to: 'duty-1' },
     });
     // The queue filter finds it by assignee.
     await patch(id, { assignee: 'queue-filter-check' });
     const list = await coordinator.get('/api/v1/incidents?assignee=queue-filter-check');
     expect(list.body.items.map((i: { id: string }) => i.id)).toEqual([id]);
+  });
+
+  it('an assignee must be an active coordinator or admin; v1 free text is kept', async () => {
+    const id = await create();
+    const { body: analyst } = await admin.post('/api/v1/users', {
+      username: 'kz-analyst',
+      role: 'analyst',
+      state: 'KZ',
+    });
+    const { body: gone } = await admin.post('/api/v1/users', {
+      username: 'gone',
+      role: 'admin',
+    });
+    await admin.patch(`/api/v1/users/${gone.id}`, { disabled: true });
+    for (const assignee of ['nobody', 'kz-analyst', 'gone', 'Duty officer']) {
+      const res = await patch(id, { assignee });
+      expect(res.status).toBe(400);
+      expect(res.body.errors[0].field).toBe('assignee');
+    }
+    expect(analyst.role).toBe('analyst');
+    // Usernames are matched in lower case.
+    expect((await patch(id, { assignee: 'DUTY-1' })).body.assignee).toBe('duty-1');
+    // A v1 free-text value stays through other changes and when sent back unchanged.
+    await env.db.query("UPDATE incidents SET assignee = 'Duty officer' WHERE id = $1", [id]);
+    expect((await patch(id, { severity: 'low' })).body.assignee).toBe('Duty officer');
+    const same = await patch(id, { assignee: 'Duty officer', sector: 'energy' });
+    expect(same.status).toBe(200);
+    expect(same.body.assignee).toBe('Duty officer');
+    const list = await coordinator.get('/api/v1/incidents?assignee=Duty%20officer');
+    expect(list.body.items.map((i: { id: string }) => i.id)).toEqual([id]);
+    const none = await coordinator.get('/api/v1/incidents?assignee=none&limit=200');
+    expect(none.body.items.map((i: { id: string }) => i.id)).not.toContain(id);
+    expect(none.body.items.every((i: { assignee: null }) => i.assignee === null)).toBe(true);
   });
 
   it('writes both events when reclassifying and assigning at once', async () => {
@@ -205,8 +245,10 @@ describe('Reclassification and assignment (PATCH)', () => {
       expect(res.status).toBe(400);
       expect(res.body.errors.map((e: { field: string }) => e.field)).toContain(field);
     }
-    const res = await patch(id, { assignee: 'x'.repeat(100) });
-    expect(res.status).toBe(200);
+    // Well-formed but nobody's username: assignees are active coordinators or admins now.
+    const res = await patch(id, { assignee: 'x'.repeat(60) });
+    expect(res.status).toBe(400);
+    expect(res.body.errors.map((e: { field: string }) => e.field)).toEqual(['assignee']);
     const stored = await coordinator.get(`/api/v1/incidents/${id}`);
     expect(stored.body).toMatchObject({ severity: 'medium', category: 'fraud/phishing' });
   });

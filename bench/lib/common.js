@@ -13,7 +13,7 @@ export const PG_ADMIN_URL =
 export const REDIS_URL = process.env.BENCH_REDIS_URL ?? 'redis://127.0.0.1:6379';
 /**
  * Node flags the service runs with in production (package.json `start*`, Dockerfile): a
- * bounded old generation keeps RSS under 250 MB at no measured cost (README, "Memory").
+ * bounded old generation keeps RSS under 250 MB at no measured cost (docs/performance.md, "Memory").
  */
 export const SERVICE_NODE_FLAGS = ['--max-old-space-size=128'];
 /** The build under test: dist/ (npm run build), or another one with BENCH_DIST=.build/x. */

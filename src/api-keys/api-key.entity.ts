@@ -21,9 +21,6 @@ export class ApiKey {
   @Column({ type: 'char', length: 64 })
   keyHash!: string;
 
-  @Column({ type: 'varchar', length: 16 })
-  keyPrefix!: string;
-
   @CreateDateColumn({ type: 'timestamptz' })
   createdAt!: Date;
 

@@ -2,11 +2,11 @@ import { Inject, Injectable, Logger, OnApplicationBootstrap } from '@nestjs/comm
 import { randomBytes } from 'node:crypto';
 import { DataSource } from 'typeorm';
 import { AuditService } from '../audit/audit.service.js';
-import { hashApiKey } from '../common/auth.guard.js';
-import { decodeCursor, Page, toPage } from '../common/pagination.js';
+import { hashApiKey } from '../sessions/auth.guard.js';
+import { keyset, Page } from '../common/pagination.js';
 import { actorOf, Principal, Role, SYSTEM_ACTOR } from '../common/principal.js';
 import { Problem } from '../common/problem.js';
-import { sql } from '../common/sql.js';
+import { sql, SqlParams } from '../common/sql.js';
 import { APP_CONFIG, AppConfig } from '../config/config.js';
 import { CreateApiKeyDto } from './dto/create-api-key.dto.js';
 
@@ -15,7 +15,6 @@ export interface ApiKeyView {
   name: string;
   role: Role;
   state: string | null;
-  keyPrefix: string;
   createdAt: string;
   revokedAt: string | null;
 }
@@ -25,7 +24,6 @@ interface ApiKeyRow {
   name: string;
   role: Role;
   state: string | null;
-  key_prefix: string;
   created_at: Date;
   revoked_at: Date | null;
 }
@@ -35,9 +33,18 @@ const toView = (r: ApiKeyRow): ApiKeyView => ({
   name: r.name,
   role: r.role,
   state: r.state,
-  keyPrefix: r.key_prefix,
   createdAt: r.created_at.toISOString(),
   revokedAt: r.revoked_at?.toISOString() ?? null,
+});
+
+/** Oldest first. */
+const OLDEST_FIRST = keyset({
+  name: 'api-keys',
+  direction: 'asc',
+  columns: [
+    { sql: 'created_at', type: 'timestamp' },
+    { sql: 'id', type: 'uuid' },
+  ],
 });
 
 @Injectable()
@@ -56,10 +63,10 @@ export class ApiKeysService implements OnApplicationBootstrap {
     if (!secret) return;
     await this.dataSource.transaction(async (manager) => {
       const inserted: { id: string }[] = await manager.query(
-        `INSERT INTO api_keys (name, role, state, key_hash, key_prefix)
-         VALUES ('bootstrap-admin', 'admin', NULL, $1, $2)
+        `INSERT INTO api_keys (name, role, state, key_hash)
+         VALUES ('bootstrap-admin', 'admin', NULL, $1)
          ON CONFLICT (key_hash) DO NOTHING RETURNING id`,
-        [hashApiKey(secret), secret.slice(0, 8)],
+        [hashApiKey(secret)],
       );
       if (inserted.length > 0) {
         await this.audit.append(manager, {
@@ -79,9 +86,9 @@ export class ApiKeysService implements OnApplicationBootstrap {
     const state = dto.role === 'analyst' ? dto.state! : null;
     return this.dataSource.transaction(async (manager) => {
       const [row]: ApiKeyRow[] = await manager.query(
-        `INSERT INTO api_keys (name, role, state, key_hash, key_prefix) VALUES ($1, $2, $3, $4, $5)
-         RETURNING id, name, role, state, key_prefix, created_at, revoked_at`,
-        [dto.name, dto.role, state, hashApiKey(key), key.slice(0, 12)],
+        `INSERT INTO api_keys (name, role, state, key_hash) VALUES ($1, $2, $3, $4)
+         RETURNING id, name, role, state, created_at, revoked_at`,
+        [dto.name, dto.role, state, hashApiKey(key)],
       );
       await this.audit.append(manager, {
         actor: actorOf(actor),
@@ -95,14 +102,15 @@ export class ApiKeysService implements OnApplicationBootstrap {
   }
 
   async list(limit: number, cursor?: string): Promise<Page<ApiKeyView>> {
-    const after = decodeCursor(cursor, 2);
-    const rows: ApiKeyRow[] = await this.dataSource.query(
-      `SELECT id, name, role, state, key_prefix, created_at, revoked_at FROM api_keys
-       WHERE ($1::timestamptz IS NULL OR (created_at, id) > ($1::timestamptz, $2::uuid))
-       ORDER BY created_at, id LIMIT $3`,
-      [after?.[0] ?? null, after?.[1] ?? null, limit + 1],
+    const params = new SqlParams();
+    const rows = await sql<ApiKeyRow>(
+      this.dataSource,
+      `SELECT id, name, role, state, created_at, revoked_at, ${OLDEST_FIRST.select}
+         FROM api_keys WHERE ${OLDEST_FIRST.after(cursor, params)}
+        ORDER BY ${OLDEST_FIRST.orderBy} LIMIT ${params.add(limit + 1)}`,
+      params.values,
     );
-    return toPage(rows, limit, toView, (r) => [r.created_at.toISOString(), r.id]);
+    return OLDEST_FIRST.toPage(rows, limit, cursor, toView);
   }
 
   async revoke(id: string, actor: Principal): Promise<void> {

@@ -1,3 +1,4 @@
+import type { ChangeSet } from '../common/change-set.js';
 import { isoMillisSql, SqlParams } from '../common/sql.js';
 import { ParamSink, TextTemplate } from '../common/text-template.js';
 import { entryCanonical } from './audit-chain.js';
@@ -69,6 +70,18 @@ export function auditAppendCtes(
         ${change.sql(params, values)}, m.prev_hash, m.hash
       FROM ${gate} LEFT JOIN audit_moved m ON true
     )`;
+}
+
+/**
+ * The append as a fragment of a change set (CTEs `audit_moved`, `audit_written`): one entry
+ * per statement, as the head row can move only once in it.
+ */
+export function auditFragment(
+  cs: ChangeSet,
+  build: (hole: (name: string) => string) => AuditRecord,
+  options: AppendOptions = {},
+): void {
+  cs.withCtes(['audit_moved', 'audit_written'], auditAppendCtes(cs, build, options));
 }
 
 /** A statement that appends one entry on its own (inside the caller's transaction). */

@@ -1,10 +1,9 @@
 import { Injectable } from '@nestjs/common';
 import { DataSource } from 'typeorm';
-import { decodeCursor, Page, toPage } from '../common/pagination.js';
-import { Problem } from '../common/problem.js';
+import { keyset, Page } from '../common/pagination.js';
+import { SqlParams } from '../common/sql.js';
 import { ChainBreak, ChainVerifier, StoredEntry } from './audit-chain.js';
 import { ListAuditQuery } from './dto/list-audit.dto.js';
-import { msg } from '../i18n/i18n.js';
 
 export interface AuditEntryView {
   id: string;
@@ -28,6 +27,16 @@ export interface VerifyResult {
 const COLUMNS = `seq, id, at, actor, action, target_type AS "targetType", target_id AS "targetId",
   change, prev_hash AS "prevHash", hash`;
 const VERIFY_BATCH = 2_000;
+
+/** By chain position: newest first (the default) or oldest first. */
+const ORDERS = {
+  '-seq': keyset({
+    name: 'audit:-seq',
+    direction: 'desc',
+    columns: [{ sql: 'seq', type: 'bigint' }],
+  }),
+  seq: keyset({ name: 'audit:seq', direction: 'asc', columns: [{ sql: 'seq', type: 'bigint' }] }),
+};
 
 const toView = (r: StoredEntry): AuditEntryView => ({
   id: r.id,
@@ -56,30 +65,21 @@ export class AuditLogService {
   constructor(private readonly dataSource: DataSource) {}
 
   async list(q: ListAuditQuery): Promise<Page<AuditEntryView>> {
-    const [after] = decodeCursor(q.cursor, 1) ?? [null];
-    if (after !== null && (typeof after !== 'string' || !/^\d{1,19}$/.test(after))) {
-      throw Problem.validation([{ field: 'cursor', message: msg('v.cursor') }]);
-    }
-    const desc = q.sort === '-seq';
+    const order = ORDERS[q.sort];
+    const params = new SqlParams();
+    [q.action, q.actor, q.targetType, q.targetId, q.from, q.to].forEach((v) =>
+      params.add(v ?? null),
+    );
     const rows: StoredEntry[] = await this.dataSource.query(
-      `SELECT ${COLUMNS} FROM audit_log
+      `SELECT ${COLUMNS}, ${order.select} FROM audit_log
         WHERE ($1::text IS NULL OR action = $1) AND ($2::text IS NULL OR actor = $2)
           AND ($3::text IS NULL OR target_type = $3) AND ($4::text IS NULL OR target_id = $4)
           AND ($5::timestamptz IS NULL OR at >= $5) AND ($6::timestamptz IS NULL OR at < $6)
-          AND ($7::bigint IS NULL OR seq ${desc ? '<' : '>'} $7)
-        ORDER BY seq ${desc ? 'DESC' : 'ASC'} LIMIT $8`,
-      [
-        q.action ?? null,
-        q.actor ?? null,
-        q.targetType ?? null,
-        q.targetId ?? null,
-        q.from ?? null,
-        q.to ?? null,
-        after,
-        q.limit + 1,
-      ],
+          AND ${order.after(q.cursor, params)}
+        ORDER BY ${order.orderBy} LIMIT ${params.add(q.limit + 1)}`,
+      params.values,
     );
-    return toPage(rows, q.limit, toView, (r) => [String(r.seq)]);
+    return order.toPage(rows, q.limit, q.cursor, toView);
   }
 
   /**

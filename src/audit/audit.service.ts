@@ -17,7 +17,7 @@ export class AuditService {
     await manager.query(text, values);
   }
 
-  /** Appends in a transaction of its own (for changes made outside one). */
+  /** Appends on its own, for events that change nothing else (sign-in, sign-out). */
   async appendNow(record: AuditRecord): Promise<void> {
     const { text, values } = auditAppendStatement(record);
     await this.dataSource.query(text, values); // one statement: atomic on its own

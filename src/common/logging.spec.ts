@@ -1,6 +1,6 @@
 import { Writable } from 'node:stream';
 import { pino } from 'pino';
-import { logLine, NestPinoLogger } from './logging.js';
+import { logLine, NestPinoLogger, rootLoggerOptions } from './logging.js';
 
 describe('logLine', () => {
   it('takes the last string as the context', () => {
@@ -40,5 +40,38 @@ describe('logLine', () => {
     logger.warn({ id: 7 }, 'slow', 'Ctx');
     expect(lines).toHaveLength(1);
     expect(JSON.parse(lines[0])).toMatchObject({ level: 40, context: 'Ctx', id: 7, msg: 'slow' });
+  });
+});
+
+describe('rootLoggerOptions', () => {
+  it('censors secret headers and secret fields (h3-secrets)', () => {
+    const lines: string[] = [];
+    const sink = new Writable({
+      write(chunk: Buffer, _enc, done) {
+        lines.push(chunk.toString());
+        done();
+      },
+    });
+    const logger = pino(rootLoggerOptions({ logLevel: 'info' }), sink);
+    logger.info(
+      {
+        req: {
+          headers: {
+            authorization: 'Bearer ccc_SECRET1',
+            cookie: 'ccc_session=SECRET2',
+            'x-csrf-token': 'SECRET3',
+          },
+        },
+        res: { headers: { 'set-cookie': 'ccc_session=SECRET4' } },
+        contact: { url: 'https://hooks.example.by/', secret: 'whsec_SECRET5' },
+        password: 'SECRET6',
+        body: { user: { token: 'SECRET7' } },
+      },
+      'request',
+    );
+    const line = lines.join('');
+    expect(line).not.toMatch(/SECRET\d/);
+    expect(line).toContain('[redacted]');
+    expect(JSON.parse(line).contact.url).toBe('https://hooks.example.by/');
   });
 });

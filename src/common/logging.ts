@@ -1,3 +1,4 @@
+import type { AddressInfo } from 'node:net';
 import type { LoggerService } from '@nestjs/common';
 import { pino, type Logger as Pino, type LoggerOptions } from 'pino';
 import type { AppConfig } from '../config/config.js';
@@ -9,11 +10,49 @@ import type { AppConfig } from '../config/config.js';
  * hooks for every promise, ≈ 12 % of the API's CPU per filing (README, "Intake performance").
  */
 export function createRootLogger(config: Pick<AppConfig, 'logLevel' | 'role'>): Pino {
-  const options: LoggerOptions = {
-    level: config.logLevel,
-    redact: ['req.headers.authorization', 'req.headers.cookie'],
-  };
-  return pino(options).child({ role: config.role });
+  return pino(rootLoggerOptions(config)).child({ role: config.role });
+}
+
+/**
+ * Fields that hold a secret wherever they appear (two levels deep) in a log line. Not
+ * `code`: errors carry theirs (a one-time code must simply never be logged).
+ */
+const SECRET_FIELDS = [
+  'authorization',
+  'cookie',
+  'set-cookie',
+  'x-csrf-token',
+  'secret',
+  'sealedSecret',
+  'password',
+  'token',
+  'activationToken',
+  'csrfToken',
+  'key',
+  'recoveryCodes',
+];
+
+/** Secrets never reach a log line: headers and known secret fields are censored. */
+export function rootLoggerOptions(config: Pick<AppConfig, 'logLevel'>): LoggerOptions {
+  const paths = ['req.headers', 'res.headers', 'headers'].flatMap((at) =>
+    ['authorization', 'cookie', 'set-cookie', 'x-csrf-token'].map((h) => `${at}["${h}"]`),
+  );
+  for (const field of SECRET_FIELDS) paths.push(`["${field}"]`, `*["${field}"]`, `*.*["${field}"]`);
+  return { level: config.logLevel, redact: { paths, censor: '[redacted]' } };
+}
+
+/**
+ * One line per listener once it is bound, whatever LOG_LEVEL says: with port 0 the system
+ * picks the port, and this line is where a supervisor (or the e2e tests) reads it.
+ */
+export function logListening(
+  logger: Pino,
+  server: { address(): AddressInfo | string | null },
+  listener: 'http' | 'metrics',
+): void {
+  const address = server.address();
+  const port = typeof address === 'object' && address ? address.port : address;
+  logger.child({}, { level: 'info' }).info({ listener, port }, 'listening');
 }
 
 type Level = 'fatal' | 'error' | 'warn' | 'info' | 'debug' | 'trace';

@@ -3,10 +3,15 @@ import type { FastifyRequest } from 'fastify';
 
 export type Role = 'analyst' | 'coordinator' | 'admin';
 
-/** Who is calling. An analyst always carries its member state; the others never do. */
-export type Principal =
+/**
+ * Who is calling. An analyst always carries its member state; the others never do.
+ * `kind: 'user'` is a person signed in to a session: `keyId` is then the user's id (rate
+ * limits and idempotency keys are per caller) and `name` the username. Absent means a key.
+ */
+export type Principal = (
   | { keyId: string; name: string; role: 'analyst'; state: string }
-  | { keyId: string; name: string; role: 'coordinator' | 'admin'; state: null };
+  | { keyId: string; name: string; role: 'coordinator' | 'admin'; state: null }
+) & { kind?: 'key' | 'user' };
 
 export const SYSTEM_ACTOR = 'system';
 
@@ -30,6 +35,13 @@ export type AuthedRequest = FastifyRequest & {
    * `KeyCheckedOnWrite`): true if the key is still valid now. Call it before any refusal.
    */
   pendingKeyCheck?: () => Promise<boolean>;
+  /** The session a person's request came with (see src/sessions). */
+  sessionId?: string;
+  /**
+   * The signed-in person's language, set as soon as the session is found (before any refusal
+   * of it): problem details use it when the request sends no Accept-Language.
+   */
+  userLocale?: string;
 };
 
 export const KEY_CHECKED_ON_WRITE = 'ccc:key-checked-on-write';

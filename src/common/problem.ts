@@ -3,16 +3,25 @@ import { type Msg, msg } from '../i18n/i18n.js';
 
 /**
  * One invalid field. `message` is a catalogue message (`msg('v.cursor')`), rendered in the
- * reader's language by ProblemFilter; plain text is sent as it is (avoid it).
+ * reader's language by ProblemFilter: a problem never carries text of one language.
  */
 export interface FieldError {
   field: string;
-  message: Msg | string;
+  message: Msg;
 }
 
 /** What a 404 names; each has its own sentence in the catalogues. */
 export type NotFoundSubject =
-  'incident' | 'report' | 'delivery' | 'memberState' | 'apiKey' | 'route' | 'resource';
+  | 'incident'
+  | 'report'
+  | 'delivery'
+  | 'memberState'
+  | 'apiKey'
+  | 'user'
+  | 'attachment'
+  | 'singleSignOn'
+  | 'route'
+  | 'resource';
 
 /**
  * An RFC 9457 problem; `type` is a stable slug under /problems. `title` comes from the status,
@@ -22,28 +31,29 @@ export class Problem extends HttpException {
   constructor(
     status: number,
     readonly slug: string,
-    readonly detailMessage: Msg | string,
+    readonly detailMessage: Msg,
     readonly errors?: FieldError[],
     readonly headers: Record<string, string> = {},
     readonly extra: Record<string, unknown> = {},
   ) {
-    super(typeof detailMessage === 'string' ? detailMessage : detailMessage.key, status);
+    // The key, never a sentence: what Nest or a log sees of it is language-neutral.
+    super(detailMessage.key, status);
   }
 
   /** `detail` lists the fields with their messages (rendered per language by the filter). */
   static validation(errors: FieldError[]): Problem {
-    return new Problem(HttpStatus.BAD_REQUEST, 'validation', '', errors);
+    return new Problem(HttpStatus.BAD_REQUEST, 'validation', msg('problem.validation'), errors);
   }
   static notFound(what: NotFoundSubject = 'resource'): Problem {
     return new Problem(HttpStatus.NOT_FOUND, 'not-found', msg('problem.notFound', { what }));
   }
-  static conflict(detail: Msg | string, extra: Record<string, unknown> = {}): Problem {
+  static conflict(detail: Msg, extra: Record<string, unknown> = {}): Problem {
     return new Problem(HttpStatus.CONFLICT, 'conflict', detail, undefined, {}, extra);
   }
-  static forbidden(detail: Msg | string = msg('problem.forbidden')): Problem {
+  static forbidden(detail: Msg = msg('problem.forbidden')): Problem {
     return new Problem(HttpStatus.FORBIDDEN, 'forbidden', detail);
   }
-  static unauthorized(detail: Msg | string = msg('problem.unauthorized')): Problem {
+  static unauthorized(detail: Msg = msg('problem.unauthorized')): Problem {
     return new Problem(HttpStatus.UNAUTHORIZED, 'unauthorized', detail, undefined, {
       'WWW-Authenticate': 'Bearer',
     });

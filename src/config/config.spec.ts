@@ -1,5 +1,5 @@
 import { ConfigError, loadConfig } from './config.js';
-import { parseSla } from './env.schema.js';
+import { parseSla } from '../vocabulary/vocabulary.js';
 
 describe('loadConfig', () => {
   it('applies the contract defaults', () => {
@@ -63,6 +63,23 @@ describe('loadConfig', () => {
     ).toThrow(/CCC_REDIS_SENTINEL_NAME/);
   });
 
+  it('checks schedules with the parser BullMQ uses; a sixth leading field gives seconds', () => {
+    for (const cron of ['0 0 * * 1', '0 0 1 * *', '30 0 0 * * MON', '*/5 * * * * *', '@weekly']) {
+      expect(loadConfig({ CCC_REPORT_WEEKLY_CRON: cron }).reportWeeklyCron).toBe(cron);
+    }
+    expect(() => loadConfig({ CCC_REPORT_WEEKLY_CRON: '99 99 * * *' })).toThrow(
+      /CCC_REPORT_WEEKLY_CRON="99 99 \* \* \*": must be a cron expression.*\(.*got value 99/,
+    );
+  });
+
+  it('trusts no proxy unless CCC_TRUSTED_PROXIES lists addresses or CIDRs', () => {
+    expect(loadConfig({}).trustedProxies).toEqual([]);
+    expect(
+      loadConfig({ CCC_TRUSTED_PROXIES: '10.0.0.1, 192.168.0.0/16,2001:db8::/32,loopback' })
+        .trustedProxies,
+    ).toEqual(['10.0.0.1', '192.168.0.0/16', '2001:db8::/32', 'loopback']);
+  });
+
   it('has no metrics port unless CCC_METRICS_PORT is set', () => {
     expect(loadConfig({}).metricsPort).toBeUndefined();
     expect(loadConfig({ CCC_METRICS_PORT: '9464' }).metricsPort).toBe(9464);
@@ -85,7 +102,13 @@ describe('loadConfig', () => {
     ['SMTP_URL', 'mail.example.org'],
     ['CCC_REPORT_MONTHLY_CRON', 'monthly'],
     ['CCC_BOOTSTRAP_ADMIN_KEY', 'short'],
-    ['CCC_METRICS_PORT', '0'],
+    ['CCC_METRICS_PORT', '-1'],
+    ['CCC_REPORT_WEEKLY_CRON', '99 99 * * *'],
+    ['CCC_REPORT_WEEKLY_CRON', '0 0 31 2 *'],
+    ['CCC_REPORT_MONTHLY_CRON', '0 0 1 13 *'],
+    ['CCC_REPORT_MONTHLY_CRON', '* * * * * * *'],
+    ['CCC_TRUSTED_PROXIES', '10.0.0.0/33'],
+    ['CCC_TRUSTED_PROXIES', '10.0.0.1,proxy.example'],
   ])('refuses %s=%s naming the variable', (name, value) => {
     expect(() => loadConfig({ [name]: value })).toThrow(ConfigError);
     expect(() => loadConfig({ [name]: value })).toThrow(name);

@@ -1,7 +1,9 @@
 import 'reflect-metadata';
 import { plainToInstance } from 'class-transformer';
 import { validateSync } from 'class-validator';
-import { EnvSchema, parseSla, Severity } from './env.schema.js';
+import { DataKey, DataKeyError, parseDataKeys } from './data-key.js';
+import { parseSla, SlaPeriods } from '../vocabulary/vocabulary.js';
+import { EnvSchema, parseTrustedProxies } from './env.schema.js';
 
 export type Role = 'api' | 'worker' | 'all';
 
@@ -19,7 +21,7 @@ export interface AppConfig {
   /** Hash-tagged so every key of a deployment lands in one Redis Cluster slot. */
   queuePrefix: string;
   bootstrapAdminKey?: string;
-  slaAckSeconds: Record<Severity, number>;
+  slaAckSeconds: SlaPeriods;
   escalationMaxLevel: number;
   webhookMaxAttempts: number;
   webhookBackoffMs: number;
@@ -30,8 +32,30 @@ export interface AppConfig {
   reportMonthlyCron: string;
   logLevel: string;
   publicUrl: string;
+  /** CCC_PUBLIC_URL was set; otherwise a request's own Host names the service's origin. */
+  publicUrlSet: boolean;
+  /** Main PostgreSQL pool per process; the delivery pipeline's pool is half of it. */
+  dbPoolSize: number;
   /** Role worker: where GET /metrics is served; unset means no listener. */
   metricsPort?: number;
+  // Live events.
+  eventsHeartbeatSeconds: number;
+  eventsMaxStreams: number;
+  /** Attachments: the largest file accepted, in bytes. */
+  attachmentMaxBytes: number;
+  // Secrets at rest (h3-secrets)
+  /** From CCC_DATA_KEY; unset means the key file `dataKeyFile` (made when missing). */
+  dataKeys?: DataKey[];
+  dataKeyFile: string;
+  /** Addresses and CIDRs whose X-Forwarded-For is believed; empty trusts no one. */
+  trustedProxies: string[];
+  // People and sign-in (issue 11).
+  sessionIdleMinutes: number;
+  sessionMaxHours: number;
+  /** Roles that must use a second factor for local sign-in. */
+  requireTotp: Array<'analyst' | 'coordinator' | 'admin'>;
+  /** Single sign-on; set when CCC_OIDC_ISSUER and CCC_OIDC_CLIENT_ID are. */
+  oidc?: { issuer: string; clientId: string; clientSecret?: string; rolesClaim: string };
 }
 
 export class ConfigError extends Error {}
@@ -39,19 +63,10 @@ export class ConfigError extends Error {}
 export const APP_CONFIG = Symbol('APP_CONFIG');
 
 export function loadConfig(env: NodeJS.ProcessEnv = process.env): AppConfig {
+  // Every set variable; validation's whitelist keeps only those EnvSchema declares.
   const raw: Record<string, string> = {};
-  for (const key of Object.keys(new EnvSchema())) {
-    const value = env[key];
+  for (const [key, value] of Object.entries(env)) {
     if (value !== undefined && value !== '') raw[key] = value;
-  }
-  for (const key of [
-    'CCC_BOOTSTRAP_ADMIN_KEY',
-    'SMTP_URL',
-    'CCC_PUBLIC_URL',
-    'CCC_METRICS_PORT',
-    'CCC_REDIS_SENTINEL_NAME',
-  ]) {
-    if (env[key]) raw[key] = env[key];
   }
   const parsed = plainToInstance(EnvSchema, raw, { exposeDefaultValues: true });
   const errors = validateSync(parsed, { whitelist: true });
@@ -76,6 +91,18 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): AppConfig {
       `Invalid configuration:\n  REDIS_URL=${JSON.stringify(parsed.REDIS_URL)}: several URLs need CCC_REDIS_CLUSTER=true or CCC_REDIS_SENTINEL_NAME`,
     );
   }
+  let dataKeys: DataKey[] | undefined;
+  try {
+    dataKeys = parsed.CCC_DATA_KEY === undefined ? undefined : parseDataKeys(parsed.CCC_DATA_KEY);
+  } catch (err) {
+    if (!(err instanceof DataKeyError)) throw err;
+    throw new ConfigError(`Invalid configuration:\n  CCC_DATA_KEY: ${err.message}`);
+  }
+  if (Boolean(parsed.CCC_OIDC_ISSUER) !== Boolean(parsed.CCC_OIDC_CLIENT_ID)) {
+    throw new ConfigError(
+      'Invalid configuration:\n  CCC_OIDC_ISSUER and CCC_OIDC_CLIENT_ID: set both or neither',
+    );
+  }
   return {
     databaseUrl: parsed.DATABASE_URL,
     redisUrl: parsed.REDIS_URL,
@@ -96,6 +123,28 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): AppConfig {
     reportMonthlyCron: parsed.CCC_REPORT_MONTHLY_CRON,
     logLevel: parsed.LOG_LEVEL,
     publicUrl: parsed.CCC_PUBLIC_URL ?? `http://localhost:${parsed.PORT}`,
+    publicUrlSet: parsed.CCC_PUBLIC_URL !== undefined,
+    dbPoolSize: parsed.CCC_DB_POOL_SIZE,
     metricsPort: parsed.CCC_METRICS_PORT,
+    eventsHeartbeatSeconds: parsed.CCC_EVENTS_HEARTBEAT_SECONDS,
+    eventsMaxStreams: parsed.CCC_EVENTS_MAX_STREAMS,
+    attachmentMaxBytes: parsed.CCC_ATTACHMENT_MAX_BYTES,
+    dataKeys,
+    dataKeyFile: parsed.CCC_DATA_KEY_FILE,
+    trustedProxies: parseTrustedProxies(parsed.CCC_TRUSTED_PROXIES)!,
+    sessionIdleMinutes: parsed.CCC_SESSION_IDLE_MINUTES,
+    sessionMaxHours: parsed.CCC_SESSION_MAX_HOURS,
+    requireTotp:
+      parsed.CCC_REQUIRE_TOTP === 'none'
+        ? []
+        : (parsed.CCC_REQUIRE_TOTP.split(',') as AppConfig['requireTotp']),
+    oidc: parsed.CCC_OIDC_ISSUER
+      ? {
+          issuer: parsed.CCC_OIDC_ISSUER,
+          clientId: parsed.CCC_OIDC_CLIENT_ID!,
+          clientSecret: parsed.CCC_OIDC_CLIENT_SECRET,
+          rolesClaim: parsed.CCC_OIDC_ROLES_CLAIM,
+        }
+      : undefined,
   };
 }

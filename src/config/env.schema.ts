@@ -1,4 +1,6 @@
 import { Transform } from 'class-transformer';
+import { CronExpressionParser } from 'cron-parser';
+import ipaddr from 'ipaddr.js';
 import {
   IsBoolean,
   IsIn,
@@ -9,9 +11,11 @@ import {
   Max,
   Min,
   Validate,
+  ValidationArguments,
   ValidatorConstraint,
   ValidatorConstraintInterface,
 } from 'class-validator';
+import { parseSla } from '../vocabulary/vocabulary.js';
 
 const toInt = ({ value }: { value: unknown }) =>
   typeof value === 'string' && /^-?\d+$/.test(value.trim()) ? Number(value) : value;
@@ -31,32 +35,48 @@ class SlaSpecConstraint implements ValidatorConstraintInterface {
 @ValidatorConstraint({ name: 'cron' })
 class CronConstraint implements ValidatorConstraintInterface {
   validate(value: unknown) {
-    if (typeof value !== 'string') return false;
-    const fields = value.trim().split(/\s+/);
-    return (
-      (fields.length === 5 || fields.length === 6) &&
-      fields.every((f) => /^[\d*/,\-A-Za-z?LW#]+$/.test(f))
-    );
+    return typeof value === 'string' && cronError(value) === null;
+  }
+  defaultMessage(args: ValidationArguments) {
+    const reason = typeof args.value === 'string' ? cronError(args.value) : null;
+    return `must be a cron expression BullMQ accepts: 5 fields, or 6 with leading seconds${reason ? ` (${reason})` : ''}`;
+  }
+}
+
+/** Why BullMQ would refuse this schedule, by its own parser (cron-parser), or null. */
+export function cronError(expression: string): string | null {
+  try {
+    CronExpressionParser.parse(expression, { tz: 'UTC' });
+    return null;
+  } catch (err) {
+    return (err as Error).message;
+  }
+}
+
+// --- Trusted proxies (issue 10, HTTP hardening) ---
+// What proxy-addr (Fastify's trustProxy) takes: addresses, CIDRs and its three names.
+const PROXY_NAMES = ['loopback', 'linklocal', 'uniquelocal'];
+
+/** `CCC_TRUSTED_PROXIES` as a list; null when an entry is not an address, CIDR or name. */
+export function parseTrustedProxies(spec: string | undefined): string[] | null {
+  if (spec === undefined || spec.trim() === '') return [];
+  const entries = spec.split(',').map((e) => e.trim());
+  const valid = entries.every(
+    (e) => PROXY_NAMES.includes(e) || ipaddr.isValid(e) || ipaddr.isValidCIDR(e),
+  );
+  return valid ? entries : null;
+}
+
+@ValidatorConstraint({ name: 'trustedProxies' })
+class TrustedProxiesConstraint implements ValidatorConstraintInterface {
+  validate(value: unknown) {
+    return typeof value === 'string' && parseTrustedProxies(value) !== null;
   }
   defaultMessage() {
-    return 'must be a cron expression of 5 fields (or 6 with leading seconds)';
+    return `must be comma-separated IP addresses or CIDRs (or ${PROXY_NAMES.join(', ')})`;
   }
 }
-
-export const SEVERITIES = ['critical', 'high', 'medium', 'low'] as const;
-export type Severity = (typeof SEVERITIES)[number];
-
-export function parseSla(spec: string): Record<Severity, number> | null {
-  const out: Partial<Record<Severity, number>> = {};
-  for (const part of spec.split(',')) {
-    const m = /^\s*(critical|high|medium|low)\s*=\s*(\d+)\s*$/.exec(part);
-    if (!m) return null;
-    const seconds = Number(m[2]);
-    if (seconds < 1) return null;
-    out[m[1] as Severity] = seconds;
-  }
-  return SEVERITIES.every((s) => out[s] !== undefined) ? (out as Record<Severity, number>) : null;
-}
+// --- end trusted proxies ---
 
 /** The environment as the contract names it; every field maps to one variable. */
 export class EnvSchema {
@@ -134,6 +154,11 @@ export class EnvSchema {
   @Validate(CronConstraint)
   CCC_REPORT_MONTHLY_CRON = '0 0 1 * *';
 
+  // Trusted proxies (issue 10, HTTP hardening): unset trusts no one's X-Forwarded-For.
+  @IsOptional()
+  @Validate(TrustedProxiesConstraint)
+  CCC_TRUSTED_PROXIES?: string;
+
   @IsIn(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'])
   LOG_LEVEL = 'info';
 
@@ -141,11 +166,81 @@ export class EnvSchema {
   @IsOptional()
   CCC_PUBLIC_URL?: string;
 
-  /** Worker role only: a port serving GET /metrics (the other roles serve it on PORT). */
-  @IsOptional()
+  // People and sign-in (issue 11): sessions, second factor, single sign-on.
   @Transform(toInt)
   @IsInt()
   @Min(1)
+  @Max(10_080)
+  CCC_SESSION_IDLE_MINUTES = 30;
+
+  @Transform(toInt)
+  @IsInt()
+  @Min(1)
+  @Max(8_760)
+  CCC_SESSION_MAX_HOURS = 12;
+
+  @Matches(/^(none|(analyst|coordinator|admin)(,(analyst|coordinator|admin))*)$/, {
+    message: 'must be none or a comma-separated list of analyst, coordinator, admin',
+  })
+  CCC_REQUIRE_TOTP = 'coordinator,admin';
+
+  @IsOptional()
+  @Matches(/^https?:\/\/.+/, { message: 'must be an http(s):// URL' })
+  CCC_OIDC_ISSUER?: string;
+
+  @IsOptional()
+  @IsString()
+  CCC_OIDC_CLIENT_ID?: string;
+
+  @IsOptional()
+  @IsString()
+  CCC_OIDC_CLIENT_SECRET?: string;
+
+  @Matches(/^[\w.:/-]{1,200}$/, { message: 'must be a claim name' })
+  CCC_OIDC_ROLES_CLAIM = 'ccc_roles';
+
+  /** Worker role only: a port serving GET /metrics (the other roles serve it on PORT); 0 lets the system pick (logged as `listening`). */
+  @IsOptional()
+  @Transform(toInt)
+  @IsInt()
+  @Min(0)
   @Max(65535)
   CCC_METRICS_PORT?: number;
+
+  // Live events (GET /api/v1/events).
+  /** A comment line this often keeps event streams open through proxies. */
+  @Transform(toInt)
+  @IsInt()
+  @Min(1)
+  @Max(3600)
+  CCC_EVENTS_HEARTBEAT_SECONDS = 20;
+
+  /** Open event streams one caller (a key or a person) may hold on one instance. */
+  @Transform(toInt)
+  @IsInt()
+  @Min(1)
+  @Max(1000)
+  CCC_EVENTS_MAX_STREAMS = 10;
+  // Attachments (evidence files).
+  @Transform(toInt)
+  @IsInt()
+  @Min(1)
+  @Max(1024 * 1024 * 1024)
+  CCC_ATTACHMENT_MAX_BYTES = 26214400;
+  // Secrets at rest (h3-secrets): checked in loadConfig, whose message never quotes the keys.
+  /** 32-byte keys in base64, comma-separated: the first seals, every one opens. */
+  @IsOptional()
+  @IsString()
+  CCC_DATA_KEY?: string;
+
+  /** Without CCC_DATA_KEY: a key file made once (mode 0600) outside the database. */
+  @IsString()
+  CCC_DATA_KEY_FILE = '.ccc/data-key';
+
+  /** Connections of the main PostgreSQL pool per process; the delivery pipeline's is half. */
+  @Transform(toInt)
+  @IsInt()
+  @Min(2)
+  @Max(500)
+  CCC_DB_POOL_SIZE = 20;
 }

@@ -1,33 +1,8 @@
-import {
-  jobDelay,
-  periodSeconds,
-  recomputedDeadline,
-  scheduleHorizonMs,
-  withinHorizon,
-} from './deadlines.js';
+import { jobDelay, scheduleHorizonMs, withinHorizon } from './deadlines.js';
 
 const sla = { critical: 900, high: 3600, medium: 14400, low: 86400 };
 
 describe('deadline arithmetic', () => {
-  it('looks up the period of each severity and refuses unknown ones', () => {
-    expect(periodSeconds(sla, 'critical')).toBe(900);
-    expect(periodSeconds(sla, 'low')).toBe(86400);
-    expect(() => periodSeconds(sla, 'urgent')).toThrow('urgent');
-  });
-
-  it('recomputes from the dispatch creation while nothing escalated', () => {
-    const created = new Date('2026-03-01T10:00:00.000Z');
-    expect(recomputedDeadline(created, null, 900).toISOString()).toBe('2026-03-01T10:15:00.000Z');
-  });
-
-  it('recomputes from the last escalation once there was one', () => {
-    const created = new Date('2026-03-01T10:00:00.000Z');
-    const escalated = new Date('2026-03-01T11:00:00.250Z');
-    expect(recomputedDeadline(created, escalated, 3600).toISOString()).toBe(
-      '2026-03-01T12:00:00.250Z',
-    );
-  });
-
   it('delays a job until its deadline and never below zero', () => {
     const deadline = new Date(10_000);
     expect(jobDelay(deadline, 7_500)).toBe(2_500);

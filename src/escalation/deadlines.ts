@@ -1,27 +1,4 @@
-import type { Severity } from '../config/env.schema.js';
-
-/** Incidents in these statuses stop escalating: nobody is waiting for an acknowledgement. */
-export const TERMINAL_STATUSES = ['resolved', 'closed', 'rejected', 'duplicate'] as const;
-
-/** The acknowledgement period of a severity, in seconds. */
-export function periodSeconds(sla: Record<Severity, number>, severity: string): number {
-  const seconds = (sla as Record<string, number | undefined>)[severity];
-  if (seconds === undefined) throw new Error(`No SLA period for severity "${severity}"`);
-  return seconds;
-}
-
-/**
- * A pending deadline after a severity change: one new period after the last escalation,
- * or after the dispatch was created when it has not escalated yet.
- */
-export function recomputedDeadline(
-  createdAt: Date,
-  lastEscalatedAt: Date | null,
-  period: number,
-): Date {
-  const base = lastEscalatedAt ?? createdAt;
-  return new Date(base.getTime() + period * 1000);
-}
+import type { SlaPeriods } from '../vocabulary/vocabulary.js';
 
 /** BullMQ delay of the job for a deadline; a deadline already past runs at once. */
 export function jobDelay(deadline: Date, nowMs: number): number {
@@ -45,6 +22,6 @@ export const MAX_HORIZON_MS = 60_000;
  * period, so a deadline written as "now + period" (intake, escalation) always lies beyond
  * what the scheduler has already scanned, and the scan picks it up as it enters.
  */
-export function scheduleHorizonMs(sla: Record<Severity, number>): number {
+export function scheduleHorizonMs(sla: SlaPeriods): number {
   return Math.min(MAX_HORIZON_MS, (Math.min(...Object.values(sla)) * 1000) / 2);
 }

@@ -1,21 +1,4 @@
-/** The incident and dispatch columns an escalation reads back from its UPDATE. */
-export interface EscalatedRow {
-  id: string;
-  incident_id: string;
-  state: string;
-  escalation_level: number;
-  ack_deadline: Date | null;
-  reference: string;
-  title: string;
-  category: string;
-  severity: string;
-  tlp: string;
-  sector: string;
-  status: string;
-  reporting_state: string;
-  affected_states: string[];
-  created_at: Date;
-}
+import type { EscalatedRow } from '../dispatches/dispatches.service.js';
 
 /**
  * `data` of `incident.escalated`. Both the dispatched state and the coordination center

@@ -1,10 +1,10 @@
 import { Module } from '@nestjs/common';
-import { NotificationsModule } from '../notifications/notifications.module.js';
+import { DispatchesModule } from '../dispatches/dispatches.module.js';
 import { EscalationService } from './escalation.service.js';
 
-/** Services other modules call (triage: recomputeDeadlines after a severity change). */
+/** The escalation step (used by the worker's processor and reconciler). */
 @Module({
-  imports: [NotificationsModule],
+  imports: [DispatchesModule],
   providers: [EscalationService],
   exports: [EscalationService],
 })

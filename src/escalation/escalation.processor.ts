@@ -1,8 +1,8 @@
 import { Processor, WorkerHost } from '@nestjs/bullmq';
 import { Inject } from '@nestjs/common';
-import { DelayedError, Job } from 'bullmq';
+import { DelayedError } from 'bullmq';
 import { APP_CONFIG, AppConfig } from '../config/config.js';
-import { EscalateJob, JobName, QueueName } from '../queues/queues.js';
+import { JobName, JobOf, QueueName } from '../queues/queues.js';
 import { scheduleHorizonMs, withinHorizon } from './deadlines.js';
 import { EscalationJobs } from './escalation-jobs.js';
 import { escalationsTotal } from './escalation.metrics.js';
@@ -22,8 +22,10 @@ export class EscalationProcessor extends WorkerHost {
     this.horizonMs = scheduleHorizonMs(config.slaAckSeconds);
   }
 
-  async process(job: Job<EscalateJob>, token?: string): Promise<string> {
-    if (job.name !== (JobName.Escalate as string)) throw new Error(`Unknown job ${job.name}`);
+  async process(job: JobOf<QueueName.Escalations>, token?: string): Promise<string> {
+    if (job.name !== JobName.Escalate) {
+      throw new Error(`unknown job ${(job as { name: string }).name} on ${QueueName.Escalations}`);
+    }
     const outcome = await this.escalation.escalate(job.data.dispatchId, job.data.level);
     if (outcome.kind === 'not-due') {
       // The deadline moved later (severity change, or a clock a little ahead of PostgreSQL's).

@@ -5,12 +5,13 @@ import {
   Logger,
   OnApplicationBootstrap,
 } from '@nestjs/common';
-import { randomUUID } from 'node:crypto';
 import { DataSource } from 'typeorm';
+import { BackgroundLoop } from '../background/background-loop.js';
+import { RedisLease } from '../background/leases.js';
 import { sql } from '../common/sql.js';
 import { APP_CONFIG, AppConfig } from '../config/config.js';
-import { REDIS } from '../queues/redis.module.js';
-import type { RedisClient } from '../queues/redis.js';
+import { REDIS } from '../redis/redis.module.js';
+import type { RedisClient } from '../redis/redis.js';
 import { scheduleHorizonMs, withinHorizon } from './deadlines.js';
 import { EscalationJobs } from './escalation-jobs.js';
 import {
@@ -30,14 +31,6 @@ const SWEEP_GRACE_MS = 250;
 const SWEEP_BATCH = 500;
 const SWEEP_CONCURRENCY = 4;
 const WARN_EVERY_MS = 30_000;
-
-// 1 = renewed, 2 = newly acquired (first start, after another holder died, or after a Redis
-// flush: in each case the delayed jobs may be missing), 0 = held by another instance.
-const LEASE_SCRIPT = `
-local v = redis.call('GET', KEYS[1])
-if v == ARGV[1] then redis.call('PEXPIRE', KEYS[1], ARGV[2]) return 1 end
-if not v then redis.call('SET', KEYS[1], ARGV[1], 'PX', ARGV[2]) return 2 end
-return 0`;
 
 interface DeadlineRow {
   id: string;
@@ -60,13 +53,10 @@ interface DeadlineRow {
 @Injectable()
 export class EscalationScheduler implements OnApplicationBootstrap, BeforeApplicationShutdown {
   private readonly logger = new Logger(EscalationScheduler.name);
-  private readonly token = randomUUID();
-  private readonly leaseKey: string;
+  private readonly lease: RedisLease;
   private readonly horizonMs: number;
   private watermark: string | null = null;
-  private timer: NodeJS.Timeout | null = null;
-  private current: Promise<void> | null = null;
-  private stopped = false;
+  private readonly loop: BackgroundLoop;
   private readonly warnedAt = new Map<string, number>();
 
   constructor(
@@ -76,55 +66,48 @@ export class EscalationScheduler implements OnApplicationBootstrap, BeforeApplic
     @Inject(REDIS) private readonly redis: RedisClient,
     @Inject(APP_CONFIG) config: AppConfig,
   ) {
-    this.leaseKey = `${config.queuePrefix}:escalation:scheduler-lease`;
+    this.lease = new RedisLease(
+      redis,
+      `${config.queuePrefix}:escalation:scheduler-lease`,
+      LEASE_MS,
+    );
     this.horizonMs = scheduleHorizonMs(config.slaAckSeconds);
+    this.loop = new BackgroundLoop(
+      { name: EscalationScheduler.name, intervalMs: TICK_MS },
+      async (context) => {
+        const started = Date.now();
+        const backlog = await this.tick(() => context.stopping);
+        // Working off a backlog, rest as long as the tick took: due jobs run in this
+        // process too and get at least half of its time.
+        return backlog ? Math.max(BACKLOG_TICK_MS, Date.now() - started) : TICK_MS;
+      },
+    );
   }
 
   onApplicationBootstrap() {
-    this.schedule(0);
+    this.loop.start();
   }
 
   /** Before the database and Redis clients close: finish the tick, hand the lease over. */
   async beforeApplicationShutdown() {
-    this.stopped = true;
-    if (this.timer) clearTimeout(this.timer);
-    await this.current;
-    await this.redis
-      .eval("if redis.call('GET', KEYS[1]) == ARGV[1] then redis.call('DEL', KEYS[1]) end", 1, [
-        this.leaseKey,
-        this.token,
-      ])
-      .catch(() => undefined);
-  }
-
-  private schedule(delay: number) {
-    if (this.stopped) return;
-    this.timer = setTimeout(() => {
-      const started = Date.now();
-      this.current = this.tick()
-        .catch(() => false)
-        .then((backlog) => {
-          this.current = null;
-          // Working off a backlog, rest as long as the tick took: due jobs run in this
-          // process too and get at least half of its time.
-          this.schedule(backlog ? Math.max(BACKLOG_TICK_MS, Date.now() - started) : TICK_MS);
-        });
-    }, delay);
+    await this.loop.stop();
+    await this.lease.release().catch(() => undefined);
   }
 
   /** One pass; resolves true when the horizon still holds deadlines not yet scheduled. */
-  async tick(): Promise<boolean> {
+  async tick(stopping: () => boolean = () => false): Promise<boolean> {
     const end = schedulerTickSeconds.startTimer();
     let backlog = false;
     try {
-      const lease = await this.holdLease();
-      if (lease === 2) this.watermark = null;
-      if (lease > 0) backlog = await this.scheduleHorizon();
+      // The scheduling half runs on one instance (the lease); the sweep below on every one.
+      const lease = await this.lease.hold();
+      if (lease === 'acquired') this.watermark = null;
+      if (lease !== null) backlog = await this.scheduleHorizon();
     } catch (err) {
       this.warn('schedule', `Escalation scheduling failed: ${String(err)}`);
     }
     try {
-      await this.sweepOverdue();
+      await this.sweepOverdue(stopping);
     } catch (err) {
       this.warn('sweep', `Escalation sweep failed: ${String(err)}`);
     }
@@ -138,15 +121,6 @@ export class EscalationScheduler implements OnApplicationBootstrap, BeforeApplic
     if (now - (this.warnedAt.get(kind) ?? 0) < WARN_EVERY_MS) return;
     this.warnedAt.set(kind, now);
     this.logger.warn(message);
-  }
-
-  private async holdLease(): Promise<number> {
-    const result = await this.redis.eval(LEASE_SCRIPT, 1, [
-      this.leaseKey,
-      this.token,
-      String(LEASE_MS),
-    ]);
-    return Number(result);
   }
 
   /**
@@ -184,7 +158,7 @@ export class EscalationScheduler implements OnApplicationBootstrap, BeforeApplic
   }
 
   /** Escalates what is overdue in PostgreSQL, whatever happened to its job. */
-  private async sweepOverdue(): Promise<void> {
+  private async sweepOverdue(stopping: () => boolean): Promise<void> {
     const due = await sql<{ id: string; level: number }>(
       this.dataSource,
       `SELECT id, escalation_level AS level FROM dispatches
@@ -194,7 +168,7 @@ export class EscalationScheduler implements OnApplicationBootstrap, BeforeApplic
     );
     let next = 0;
     const worker = async () => {
-      while (next < due.length && !this.stopped) {
+      while (next < due.length && !stopping()) {
         const row = due[next++];
         let outcome;
         try {

@@ -53,10 +53,9 @@ export function t(locale: Locale, key: MessageKey, values?: MessageValues): stri
   return String(format.format(values));
 }
 
-/** Renders a message, or passes text through that was never a catalogue key (legacy). */
-export function render(locale: Locale, message: Msg | string): string {
-  if (typeof message !== 'string') return t(locale, message.key, message.values);
-  return isMessageKey(message) ? t(locale, message) : message;
+/** The text of a message in `locale`. */
+export function render(locale: Locale, message: Msg): string {
+  return t(locale, message.key, message.values);
 }
 
 /**

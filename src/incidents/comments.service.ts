@@ -1,8 +1,8 @@
+import { randomUUID } from 'node:crypto';
 import { Injectable } from '@nestjs/common';
 import { DataSource } from 'typeorm';
 import { AuditService } from '../audit/audit.service.js';
 import { actorOf, Principal } from '../common/principal.js';
-import { sql } from '../common/sql.js';
 import { TimelineService } from '../timeline/timeline.service.js';
 import { CreateCommentDto } from './dto/create-comment.dto.js';
 import { IncidentsRepository } from './incidents.repository.js';
@@ -17,7 +17,11 @@ export interface CommentView {
   createdAt: Date;
 }
 
-/** Comments by anyone who sees the incident; they are read back through the timeline. */
+/**
+ * Comments by anyone who sees the incident. A comment is its `commented` timeline event (the
+ * body and the comment's id in its data) and its audit entry: it is read back through the
+ * timeline, so it has no table of its own.
+ */
 @Injectable()
 export class CommentsService {
   constructor(
@@ -31,34 +35,24 @@ export class CommentsService {
     const author = actorOf(principal);
     return this.dataSource.transaction(async (manager) => {
       await this.incidents.findVisibleOrThrow(principal, incidentId, manager);
-      const [row] = await sql<{ id: string; created_at: Date }>(
-        manager,
-        `INSERT INTO comments (incident_id, author, author_state, body)
-         VALUES ($1, $2, $3, $4) RETURNING id, created_at`,
-        [incidentId, author, principal.state, dto.body],
-      );
-      await this.timeline.add(manager, [
-        {
-          incidentId,
-          type: 'commented',
-          actor: author,
-          data: { commentId: row.id, body: dto.body },
-        },
+      const commentId = randomUUID();
+      const [event] = await this.timeline.add(manager, [
+        { incidentId, type: 'commented', actor: author, data: { commentId, body: dto.body } },
       ]);
       await this.audit.append(manager, {
         actor: author,
         action: 'incident.commented',
         targetType: 'incident',
         targetId: incidentId,
-        change: { commentId: row.id, body: dto.body },
+        change: { commentId, body: dto.body },
       });
       return {
-        id: row.id,
+        id: commentId,
         incidentId,
         author,
         authorState: principal.state,
         body: dto.body,
-        createdAt: row.created_at,
+        createdAt: event.at,
       };
     });
   }

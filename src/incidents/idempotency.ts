@@ -1,4 +1,4 @@
-import { createParamDecorator, ExecutionContext, Injectable, Logger } from '@nestjs/common';
+import { createParamDecorator, ExecutionContext, Injectable } from '@nestjs/common';
 import type { FastifyReply, FastifyRequest } from 'fastify';
 import { createHash } from 'node:crypto';
 import { DataSource } from 'typeorm';
@@ -21,7 +21,6 @@ export interface Outcome<T> {
 }
 
 const KEY_PATTERN = /^[\x21-\x7e]{1,255}$/;
-const PURGE_BATCH = 500;
 
 /** Reads the optional header; the body is hashed as parsed, before validation or defaults. */
 export const IdempotencyKey = createParamDecorator(
@@ -53,8 +52,6 @@ export function respond<T>(reply: FastifyReply, outcome: Outcome<T>): T {
  */
 @Injectable()
 export class IdempotencyService {
-  private readonly logger = new Logger(IdempotencyService.name);
-
   constructor(private readonly dataSource: DataSource) {}
 
   /**
@@ -64,7 +61,7 @@ export class IdempotencyService {
   async stored(apiKeyId: string, request: IdempotencyRequest): Promise<Outcome<unknown> | null> {
     const [row] = await sql<{
       request_hash: string;
-      status_code: number | null;
+      status_code: number;
       response: unknown;
     }>(
       this.dataSource,
@@ -76,19 +73,6 @@ export class IdempotencyService {
     if (row.request_hash !== request.hash) {
       throw new Problem(422, 'idempotency-key-reused', msg('problem.idempotencyKeyReused'));
     }
-    if (row.status_code === null)
-      throw Problem.conflict(msg('problem.conflict.firstRequestRunning'));
     return { status: row.status_code, body: row.response, replayed: true };
-  }
-
-  /** Drops a batch of expired keys now and then, off the request's transaction. */
-  purgeSometimes(): void {
-    if (Math.random() >= 0.01) return;
-    sql(
-      this.dataSource,
-      `DELETE FROM idempotency_keys WHERE (api_key_id, key) IN (
-         SELECT api_key_id, key FROM idempotency_keys WHERE expires_at <= now()
-         ORDER BY expires_at LIMIT ${PURGE_BATCH} FOR UPDATE SKIP LOCKED)`,
-    ).catch((err: unknown) => this.logger.warn({ err }, 'purging idempotency keys failed'));
   }
 }

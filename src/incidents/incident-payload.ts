@@ -1,7 +1,18 @@
 import type { RoutingDecision } from '../routing/tlp-rule.js';
 import { IncidentView, toIncidentView } from './incident-view.js';
-import type { NewIncident } from './intake-statement.js';
+import type { CreateIncidentDto } from './dto/create-incident.dto.js';
+import type { Observable } from './observables.js';
 import { incidentViewFor } from './visibility.js';
+
+/** A filing, validated and normalised: what intake writes and a preview shows. */
+export interface NewIncident {
+  dto: CreateIncidentDto;
+  reportingState: string;
+  affectedStates: string[];
+  observables: Observable[];
+  occurredAt: string | null;
+  detectedAt: string | null;
+}
 
 /**
  * The incident a filing creates, as the API shows it, before the database has numbered it.

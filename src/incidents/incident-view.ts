@@ -1,4 +1,5 @@
-import type { DispatchStatus } from '../routing/dispatch.entity.js';
+import type { AttachmentView } from './attachment-view.js';
+import type { DispatchStatus } from '../dispatches/dispatch.entity.js';
 import type { Observable } from './observables.js';
 
 /** An `incidents` row as SQL returns it. */
@@ -57,12 +58,15 @@ export interface IncidentView {
   updatedAt: Date;
   routing: { dispatchedTo: string[]; suggested: string[] };
   dispatches: DispatchView[];
+  /** Metadata of the evidence files (never their bytes), deleted ones with `deletedAt`. */
+  attachments: AttachmentView[];
 }
 
 export function toIncidentView(
   row: IncidentRow,
   observables: Observable[],
   dispatches: DispatchView[],
+  attachments: AttachmentView[] = [],
 ): IncidentView {
   return {
     id: row.id,
@@ -92,5 +96,6 @@ export function toIncidentView(
       suggested: row.suggested_states,
     },
     dispatches,
+    attachments,
   };
 }

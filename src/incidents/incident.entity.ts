@@ -14,6 +14,7 @@ import {
 @Index('incidents_search_idx', { synchronize: false })
 @Index('incidents_status_created_idx', { synchronize: false })
 @Index('incidents_status_priority_idx', { synchronize: false })
+@Index('incidents_status_severity_tlp_created_idx', { synchronize: false })
 @Index('incidents_reporting_created_idx', { synchronize: false })
 @Index('incidents_resolved_idx', { synchronize: false })
 export class Incident {
@@ -35,6 +36,13 @@ export class Incident {
 
   @Column({ type: 'varchar', length: 10 })
   severity!: string;
+
+  /**
+   * The transaction that last changed `severity` (the priority rank), null if none did; set
+   * by trigger incidents_severity_xid. Priority pages leave out what changed during a walk.
+   */
+  @Column({ type: 'bigint', nullable: true })
+  severityXid!: string | null;
 
   @Column({ type: 'varchar', length: 20 })
   tlp!: string;
@@ -76,9 +84,6 @@ export class Incident {
 
   @Column({ type: 'timestamptz', nullable: true })
   resolvedAt!: Date | null;
-
-  @Column({ type: 'int', default: 1 })
-  version!: number;
 
   @Column({ type: 'uuid', nullable: true })
   createdBy!: string | null;
@@ -127,10 +132,10 @@ export class IdempotencyKey {
   @Column({ type: 'char', length: 64 })
   requestHash!: string;
 
-  @Column({ type: 'int', nullable: true })
-  statusCode!: number | null;
+  @Column({ type: 'int' })
+  statusCode!: number;
 
-  @Column({ type: 'jsonb', nullable: true })
+  @Column({ type: 'jsonb' })
   response!: unknown;
 
   @CreateDateColumn({ type: 'timestamptz' })
@@ -162,26 +167,4 @@ export class TimelineEvent {
 
   @Column({ type: 'jsonb', default: () => "'{}'" })
   data!: Record<string, unknown>;
-}
-
-@Entity('comments')
-@Index(['incidentId', 'createdAt'])
-export class Comment {
-  @PrimaryGeneratedColumn('uuid')
-  id!: string;
-
-  @Column({ type: 'uuid' })
-  incidentId!: string;
-
-  @Column({ type: 'varchar', length: 200 })
-  author!: string;
-
-  @Column({ type: 'char', length: 2, nullable: true })
-  authorState!: string | null;
-
-  @Column({ type: 'text' })
-  body!: string;
-
-  @CreateDateColumn({ type: 'timestamptz' })
-  createdAt!: Date;
 }

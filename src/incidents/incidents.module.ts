@@ -1,6 +1,5 @@
 import { Module } from '@nestjs/common';
-import { EscalationModule } from '../escalation/escalation.module.js';
-import { NotificationsModule } from '../notifications/notifications.module.js';
+import { DispatchesModule } from '../dispatches/dispatches.module.js';
 import { RoutingModule } from '../routing/routing.module.js';
 import { AcknowledgementsService } from './acknowledgements.service.js';
 import { CommentsService } from './comments.service.js';
@@ -18,7 +17,7 @@ import { TriageService } from './triage.service.js';
 
 /** Intake, reads, acknowledgements and triage. Exports the visibility-scoped repository. */
 @Module({
-  imports: [RoutingModule, NotificationsModule, EscalationModule],
+  imports: [RoutingModule, DispatchesModule],
   controllers: [IncidentsController, TriageController],
   providers: [
     IncidentsRepository,

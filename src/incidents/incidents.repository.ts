@@ -1,32 +1,53 @@
 import { Injectable } from '@nestjs/common';
 import { DataSource, EntityManager } from 'typeorm';
-import { decodeCursor, Page, toPage } from '../common/pagination.js';
+import { Keyset, keyset, Page } from '../common/pagination.js';
+import { attachmentsOf } from './attachment-view.js';
 import type { Principal } from '../common/principal.js';
 import { Problem } from '../common/problem.js';
 import { sql } from '../common/sql.js';
-import type { ListIncidentsQuery } from './dto/list-incidents.query.js';
+import type { IncidentSort, ListIncidentsQuery } from './dto/list-incidents.query.js';
 import { DispatchView, IncidentRow, IncidentView, toIncidentView } from './incident-view.js';
 import type { Observable } from './observables.js';
-import { Severity, SEVERITIES } from './taxonomy.js';
+import { Severity, SEVERITIES } from '../vocabulary/vocabulary.js';
 import { incidentViewFor, SqlParams, visibleTo } from './visibility.js';
-import { msg } from '../i18n/i18n.js';
 
 /** Same expression as index incidents_priority_idx. */
 const PRIORITY = `(CASE i.severity WHEN 'critical' THEN 0 WHEN 'high' THEN 1 WHEN 'medium' THEN 2 ELSE 3 END)`;
 /** Same expression as index incidents_search_idx. */
 const SEARCH = `to_tsvector('simple', i.title || ' ' || coalesce(i.description, ''))`;
 
-const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
-const TIMESTAMP = /^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}\.\d{6}Z$/;
-/** created_at with its full microseconds (a JS Date would drop them and break the keyset). */
-const CREATED_KEY = `to_char(i.created_at AT TIME ZONE 'UTC', 'YYYY-MM-DD"T"HH24:MI:SS.US"Z"')`;
+/** The orders of the incident list, each served by an index (see the migrations). */
+const ORDERS = {
+  /** incidents_created_idx, incidents_status_created_idx, …, read backwards. */
+  '-createdAt': keyset({
+    name: 'incidents:-createdAt',
+    direction: 'desc',
+    columns: [
+      { sql: 'i.created_at', type: 'timestamp' },
+      { sql: 'i.id', type: 'uuid' },
+    ],
+  }),
+  /**
+   * incidents_priority_idx, incidents_status_priority_idx. The rank follows severity, which
+   * coordinators change: severity_xid (set by a trigger) lets a walk leave out the incidents
+   * reclassified since it began, so none is seen twice (see KeysetDefinition.changedBy).
+   */
+  priority: keyset({
+    name: 'incidents:priority',
+    direction: 'asc',
+    columns: [
+      { sql: PRIORITY, type: 'int' },
+      { sql: 'i.created_at', type: 'timestamp' },
+      { sql: 'i.id', type: 'uuid' },
+    ],
+    changedBy: 'i.severity_xid',
+  }),
+} satisfies Record<IncidentSort, Keyset>;
 
 export interface FindOptions {
   forUpdate?: boolean;
   untrimmed?: boolean;
 }
-
-type ListRow = IncidentRow & { created_key: string; priority: number };
 
 /**
  * Every read of incidents, always for a Principal: the visibility rule is applied in
@@ -96,6 +117,19 @@ export class IncidentsRepository {
     });
   }
 
+  /** Which of `ids` the principal may see (live events decide per stream with it). */
+  async visibleIds(principal: Principal, ids: string[]): Promise<Set<string>> {
+    if (ids.length === 0) return new Set();
+    const params = new SqlParams();
+    const rows = await sql<{ id: string }>(
+      this.dataSource,
+      `SELECT i.id FROM incidents i
+       WHERE i.id = ANY(${params.add(ids)}::uuid[]) AND ${visibleTo(principal, 'i', params)}`,
+      params.values,
+    );
+    return new Set(rows.map((r) => r.id));
+  }
+
   /** A page of visible incidents; keyset pagination, so each row appears exactly once. */
   async list(principal: Principal, query: ListIncidentsQuery): Promise<Page<IncidentView>> {
     const params = new SqlParams();
@@ -106,10 +140,15 @@ export class IncidentsRepository {
       ['category', query.category],
       ['tlp', query.tlp],
       ['reporting_state', query.reportingState],
-      ['assignee', query.assignee],
     ];
     for (const [column, value] of equal) {
       if (value !== undefined) where.push(`i.${column} = ${params.add(value)}`);
+    }
+    // People (issue 11): `me` is the caller (a person's username), `none` is unassigned.
+    if (query.assignee === 'none') where.push('i.assignee IS NULL');
+    else if (query.assignee !== undefined) {
+      const assignee = query.assignee === 'me' ? principal.name : query.assignee;
+      where.push(`i.assignee = ${params.add(assignee)}`);
     }
     if (query.dispatchedTo) {
       where.push(`EXISTS (SELECT 1 FROM dispatches f_d
@@ -117,42 +156,22 @@ export class IncidentsRepository {
     }
     if (query.q) where.push(`${SEARCH} @@ plainto_tsquery('simple', ${params.add(query.q)})`);
 
-    const byPriority = query.sort === 'priority';
-    if (byPriority && query.severity !== undefined) {
+    if (query.sort === 'priority' && query.severity !== undefined) {
       // Implied by the severity filter; spelled out so the planner can seek to the rank in
       // the priority indexes instead of filtering its way past every higher severity.
       where.push(`${PRIORITY} = ${params.add(SEVERITIES.indexOf(query.severity as Severity))}`);
     }
-    const after = readCursor(query.cursor, byPriority);
-    if (after && byPriority) {
-      const [rank, created, id] = after;
-      where.push(
-        `(${PRIORITY}, i.created_at, i.id) > (${params.add(rank)}::int, ${params.add(created)}::timestamptz, ${params.add(id)}::uuid)`,
-      );
-    } else if (after) {
-      const [created, id] = after;
-      where.push(
-        `(i.created_at, i.id) < (${params.add(created)}::timestamptz, ${params.add(id)}::uuid)`,
-      );
-    }
-    const order = byPriority
-      ? `${PRIORITY} ASC, i.created_at ASC, i.id ASC`
-      : 'i.created_at DESC, i.id DESC';
-    const rows = await sql<ListRow>(
+    const order = ORDERS[query.sort];
+    where.push(order.after(query.cursor, params));
+    const rows = await sql<IncidentRow>(
       this.dataSource,
-      `SELECT i.*, ${CREATED_KEY} AS created_key, ${PRIORITY} AS priority
+      `SELECT i.*, ${order.select}
        FROM incidents i WHERE ${where.join(' AND ')}
-       ORDER BY ${order} LIMIT ${params.add(query.limit + 1)}`,
+       ORDER BY ${order.orderBy} LIMIT ${params.add(query.limit + 1)}`,
       params.values,
     );
-    const page = toPage(
-      rows,
-      query.limit,
-      (row) => row,
-      (row) =>
-        byPriority ? [Number(row.priority), row.created_key, row.id] : [row.created_key, row.id],
-    );
-    const views = await this.attach(this.dataSource, page.items);
+    const page = order.page(rows, query.limit, query.cursor);
+    const views = await this.attach(this.dataSource, page.rows);
     return { items: views.map((v) => incidentViewFor(principal, v)), nextCursor: page.nextCursor };
   }
 
@@ -163,7 +182,7 @@ export class IncidentsRepository {
   ): Promise<IncidentView[]> {
     if (rows.length === 0) return [];
     const ids = rows.map((r) => r.id);
-    const [observables, dispatches] = await Promise.all([
+    const [observables, dispatches, attachments] = await Promise.all([
       sql<Observable & { incident_id: string }>(
         db,
         `SELECT incident_id, type, value FROM incident_observables
@@ -182,6 +201,7 @@ export class IncidentsRepository {
          WHERE incident_id = ANY($1::uuid[]) ORDER BY incident_id, state`,
         [ids],
       ),
+      attachmentsOf(db, ids),
     ]);
     const observablesOf = groupBy(observables, (o) => ({ type: o.type, value: o.value }));
     const dispatchesOf = groupBy(dispatches, (d) => ({
@@ -191,7 +211,12 @@ export class IncidentsRepository {
       escalationLevel: d.escalation_level,
     }));
     return rows.map((row) =>
-      toIncidentView(row, observablesOf.get(row.id) ?? [], dispatchesOf.get(row.id) ?? []),
+      toIncidentView(
+        row,
+        observablesOf.get(row.id) ?? [],
+        dispatchesOf.get(row.id) ?? [],
+        attachments.get(row.id) ?? [],
+      ),
     );
   }
 }
@@ -204,20 +229,4 @@ function groupBy<R extends { incident_id: string }, T>(rows: R[], map: (r: R) =>
     out.set(row.incident_id, list);
   }
   return out;
-}
-
-/** Cursor values end up in SQL casts: check their shape so a forged cursor is a 400. */
-function readCursor(cursor: string | undefined, byPriority: boolean): unknown[] | null {
-  const values = decodeCursor(cursor, byPriority ? 3 : 2);
-  if (!values) return null;
-  const [created, id] = byPriority ? values.slice(1) : values;
-  const rankOk = !byPriority || [0, 1, 2, 3].includes(values[0] as number);
-  const valid =
-    rankOk &&
-    typeof created === 'string' &&
-    TIMESTAMP.test(created) &&
-    typeof id === 'string' &&
-    UUID.test(id);
-  if (!valid) throw Problem.validation([{ field: 'cursor', message: msg('v.cursor') }]);
-  return values;
 }

@@ -2,14 +2,15 @@ import { Inject, Injectable } from '@nestjs/common';
 import { Principal } from '../common/principal.js';
 import { Problem } from '../common/problem.js';
 import { APP_CONFIG, AppConfig } from '../config/config.js';
+import { msg } from '../i18n/i18n.js';
 import { RoutingInput, RoutingService } from '../routing/routing.service.js';
+import { periodSeconds } from '../vocabulary/vocabulary.js';
 import { CreateIncidentDto } from './dto/create-incident.dto.js';
 import { IdempotencyRequest, IdempotencyService, Outcome } from './idempotency.js';
 import { IntakeBatcher } from './intake-batcher.js';
-import { Filed, intakeStatement, NewIncident } from './intake-statement.js';
+import { NewIncident } from './incident-payload.js';
+import { Filed, intakeStatement } from './intake-statement.js';
 import { normaliseObservables } from './observables.js';
-import type { Severity } from './taxonomy.js';
-import { msg } from '../i18n/i18n.js';
 
 /** Files an incident: validate, normalise, route (in memory), then one statement for all of it. */
 @Injectable()
@@ -27,7 +28,7 @@ export class IntakeService {
     idempotency: IdempotencyRequest | null,
   ): Promise<Outcome<unknown>> {
     const { input, routingInput } = prepareFiling(principal, dto);
-    const ackSeconds = this.config.slaAckSeconds[dto.severity as Severity];
+    const ackSeconds = periodSeconds(this.config.slaAckSeconds, dto.severity);
     for (let attempt = 0; attempt < 3; attempt++) {
       const routed = await this.routing.decide(routingInput);
       const statement = intakeStatement(principal, input, routed, ackSeconds, idempotency);
@@ -45,7 +46,6 @@ export class IntakeService {
         await this.routing.outdated(routed.version); // the rules changed: route again
         continue;
       }
-      if (idempotency) this.idempotency.purgeSometimes();
       return { status: 201, body: statement.answer(filed), replayed: false };
     }
     throw Problem.conflict(msg('problem.conflict.intakeRetry'));
@@ -93,10 +93,7 @@ export function reportingStateOf(principal: Principal, dto: CreateIncidentDto): 
   if (principal.role === 'analyst') {
     if (dto.reportingState !== undefined && dto.reportingState !== principal.state) {
       throw Problem.validation([
-        {
-          field: 'reportingState',
-          message: msg('v.ownState', { state: principal.state }),
-        },
+        { field: 'reportingState', message: msg('v.ownState', { state: principal.state }) },
       ]);
     }
     return principal.state;

@@ -1,16 +1,22 @@
 import { Injectable } from '@nestjs/common';
 import { DataSource } from 'typeorm';
-import { decodeCursor, encodeCursor, Page, PageQuery } from '../common/pagination.js';
+import { keyset, Page, PageQuery } from '../common/pagination.js';
 import { Principal } from '../common/principal.js';
-import { Problem } from '../common/problem.js';
 import { sql } from '../common/sql.js';
 import { IncidentView } from './incident-view.js';
 import { IncidentsRepository } from './incidents.repository.js';
 import type { Observable } from './observables.js';
 import { SqlParams, visibleTo } from './visibility.js';
-import { msg } from '../i18n/i18n.js';
 
-const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
+/**
+ * In incident id order. `incident_id` is unqualified on purpose: the same terms serve the
+ * range read of incident_observables (o) inside the lateral and the outer query on `hits`.
+ */
+const BY_INCIDENT_ID = keyset({
+  name: 'related',
+  direction: 'asc',
+  columns: [{ sql: 'incident_id', type: 'uuid' }],
+});
 
 export interface RelatedIncident {
   incident: IncidentView;
@@ -42,7 +48,7 @@ export class RelatedIncidentsService {
     await this.incidents.findVisibleOrThrow(principal, incidentId);
     const params = new SqlParams();
     const self = params.add(incidentId);
-    const after = params.add(readCursor(query.cursor));
+    const after = BY_INCIDENT_ID.after(query.cursor, params);
     const limit = params.add(query.limit + 1);
     const rows = await sql<{ incident_id: string; shared: Observable[] }>(
       this.dataSource,
@@ -56,36 +62,26 @@ export class RelatedIncidentsService {
                FROM incident_observables o
                JOIN incidents i ON i.id = o.incident_id
               WHERE o.type = m.type AND o.value = m.value AND o.incident_id <> ${self}
-                AND (${after}::uuid IS NULL OR o.incident_id > ${after}::uuid)
+                AND ${after}
                 AND ${visibleTo(principal, 'i', params)}
-              ORDER BY o.incident_id
+              ORDER BY ${BY_INCIDENT_ID.orderBy}
               LIMIT ${limit}
            ) h
        )
-       SELECT incident_id,
+       SELECT incident_id, ${BY_INCIDENT_ID.select},
               json_agg(json_build_object('type', type, 'value', value) ORDER BY type, value) AS shared
-         FROM hits GROUP BY incident_id ORDER BY incident_id LIMIT ${limit}`,
+         FROM hits GROUP BY incident_id ORDER BY ${BY_INCIDENT_ID.orderBy} LIMIT ${limit}`,
       params.values,
     );
-    const more = rows.length > query.limit;
-    const page = more ? rows.slice(0, query.limit) : rows;
+    const page = BY_INCIDENT_ID.page(rows, query.limit, query.cursor);
     const views = await this.incidents.findManyVisible(
       principal,
-      page.map((r) => r.incident_id),
+      page.rows.map((r) => r.incident_id),
     );
-    const sharedOf = new Map(page.map((r) => [r.incident_id, r.shared]));
+    const sharedOf = new Map(page.rows.map((r) => [r.incident_id, r.shared]));
     return {
       items: views.map((incident) => ({ incident, shared: sharedOf.get(incident.id) ?? [] })),
-      nextCursor: more ? encodeCursor([page[page.length - 1].incident_id]) : null,
+      nextCursor: page.nextCursor,
     };
   }
-}
-
-function readCursor(cursor: string | undefined): string | null {
-  const values = decodeCursor(cursor, 1);
-  if (!values) return null;
-  if (typeof values[0] !== 'string' || !UUID.test(values[0])) {
-    throw Problem.validation([{ field: 'cursor', message: msg('v.cursor') }]);
-  }
-  return values[0];
 }

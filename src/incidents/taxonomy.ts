@@ -5,14 +5,6 @@ export const CATEGORIES: readonly string[] = rsit.values.flatMap((group) =>
   group.entry.map((entry) => `${group.predicate}/${entry.value}`),
 );
 
-export const SEVERITIES = ['critical', 'high', 'medium', 'low'] as const;
-export type Severity = (typeof SEVERITIES)[number];
-
-/** TLP 2.0 labels. */
-export const TLPS = ['TLP:RED', 'TLP:AMBER+STRICT', 'TLP:AMBER', 'TLP:GREEN', 'TLP:CLEAR'] as const;
-/** Labels every member state may read. */
-export const COMMUNITY_TLPS = ['TLP:GREEN', 'TLP:CLEAR'] as const;
-
 export const SECTORS = [
   'energy',
   'finance',
@@ -24,16 +16,6 @@ export const SECTORS = [
   'water',
   'education',
   'other',
-] as const;
-
-export const STATUSES = [
-  'new',
-  'triaged',
-  'in_progress',
-  'resolved',
-  'closed',
-  'rejected',
-  'duplicate',
 ] as const;
 
 export const OBSERVABLE_TYPES = [

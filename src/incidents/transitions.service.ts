@@ -1,23 +1,18 @@
-import { Inject, Injectable } from '@nestjs/common';
+import { Injectable } from '@nestjs/common';
 import { DataSource, EntityManager } from 'typeorm';
-import { AuditService } from '../audit/audit.service.js';
+import { auditFragment } from '../audit/audit-append.js';
+import { ChangeSet } from '../common/change-set.js';
 import { actorOf, Principal } from '../common/principal.js';
 import { Problem } from '../common/problem.js';
 import { sql } from '../common/sql.js';
-import { APP_CONFIG, AppConfig } from '../config/config.js';
-import { periodSeconds } from '../escalation/deadlines.js';
-import { OutboxService } from '../notifications/outbox.service.js';
-import { TimelineService } from '../timeline/timeline.service.js';
+import { DispatchesService } from '../dispatches/dispatches.service.js';
+import { outboxFragment } from '../notifications/outbox.service.js';
+import { timelineFragment } from '../timeline/timeline.service.js';
+import { isTerminal, Status } from '../vocabulary/vocabulary.js';
 import { TransitionDto } from './dto/transition.dto.js';
 import { IncidentView } from './incident-view.js';
 import { IncidentsRepository } from './incidents.repository.js';
-import {
-  checkTransition,
-  Status,
-  STOPS_ESCALATION,
-  TransitionEffect,
-  transitionEffect,
-} from './transitions.js';
+import { checkTransition, TransitionEffect, transitionEffect } from './transitions.js';
 import { incidentViewFor } from './visibility.js';
 import { msg } from '../i18n/i18n.js';
 
@@ -27,17 +22,14 @@ export class TransitionsService {
   constructor(
     private readonly dataSource: DataSource,
     private readonly incidents: IncidentsRepository,
-    private readonly timeline: TimelineService,
-    private readonly outbox: OutboxService,
-    private readonly audit: AuditService,
-    @Inject(APP_CONFIG) private readonly config: AppConfig,
+    private readonly dispatches: DispatchesService,
   ) {}
 
   /**
    * The incident row is locked first (through the visibility-scoped lookup), so concurrent
    * transitions run one after the other and the later one is judged against the status the
    * earlier one left (409 when it no longer applies). The UPDATE is also conditional on the
-   * status read under the lock, and bumps the version.
+   * status read under the lock.
    */
   async transition(principal: Principal, id: string, dto: TransitionDto): Promise<IncidentView> {
     return this.dataSource.transaction(async (manager) => {
@@ -62,15 +54,16 @@ export class TransitionsService {
       await this.moveDeadlines(manager, id, from, to, current.severity);
       const note = dto.note?.trim() || null;
       const actor = actorOf(principal);
-      await this.timeline.add(manager, [
-        { incidentId: id, type: 'transitioned', actor, data: { from, to, note } },
-      ]);
       const view = await this.incidents.findVisibleOrThrow(principal, id, manager, {
         untrimmed: true,
       });
       const parties = [...new Set([view.reportingState, ...view.routing.dispatchedTo])];
-      await this.outbox.add(
-        manager,
+      const cs = new ChangeSet();
+      timelineFragment(cs, [
+        { incidentId: id, type: 'transitioned', actor, data: { from, to, note } },
+      ]);
+      outboxFragment(
+        cs,
         parties.map((party) => ({
           type: 'incident.updated' as const,
           party,
@@ -78,13 +71,14 @@ export class TransitionsService {
           data: { incident: incidentViewFor(party, view), transition: { from, to } },
         })),
       );
-      await this.audit.append(manager, {
+      auditFragment(cs, () => ({
         actor,
         action: 'incident.transitioned',
         targetType: 'incident',
         targetId: id,
         change: { from, to, note, ...effect, resolvedAt: view.resolvedAt },
-      });
+      }));
+      await cs.run(manager);
       return incidentViewFor(principal, view);
     });
   }
@@ -136,7 +130,7 @@ export class TransitionsService {
   ): Promise<void> {
     const updated = await sql(
       manager,
-      `UPDATE incidents SET status = $3, version = version + 1, updated_at = now(),
+      `UPDATE incidents SET status = $3, updated_at = now(),
          resolution_summary = CASE WHEN $4::boolean THEN $5 ELSE resolution_summary END,
          lessons_learned = CASE WHEN $4::boolean THEN $6 ELSE lessons_learned END,
          resolved_at = CASE $7::text WHEN 'now' THEN now() WHEN 'clear' THEN NULL
@@ -165,9 +159,7 @@ export class TransitionsService {
 
   /**
    * Escalation waits for nobody once an incident is resolved, closed, rejected or a
-   * duplicate: pending deadlines are cleared (the escalation UPDATE also skips such
-   * incidents). Reopening gives every unacknowledged dispatch that has escalations left a
-   * fresh period from now.
+   * duplicate; reopening restarts it (the dispatch lifecycle does both).
    */
   private async moveDeadlines(
     manager: EntityManager,
@@ -176,21 +168,7 @@ export class TransitionsService {
     to: Status,
     severity: string,
   ): Promise<void> {
-    if (STOPS_ESCALATION.has(to)) {
-      await sql(
-        manager,
-        `UPDATE dispatches SET ack_deadline = NULL
-          WHERE incident_id = $1 AND ack_deadline IS NOT NULL`,
-        [id],
-      );
-    } else if (STOPS_ESCALATION.has(from)) {
-      const period = periodSeconds(this.config.slaAckSeconds, severity);
-      await sql(
-        manager,
-        `UPDATE dispatches SET ack_deadline = now() + make_interval(secs => $2)
-          WHERE incident_id = $1 AND acknowledged_at IS NULL AND escalation_level < $3`,
-        [id, period, this.config.escalationMaxLevel],
-      );
-    }
+    if (isTerminal(to)) await this.dispatches.stopEscalation(manager, id);
+    else if (isTerminal(from)) await this.dispatches.restartEscalation(manager, id, severity);
   }
 }

@@ -1,8 +1,6 @@
 import type { FieldError } from '../common/problem.js';
-import { STATUSES } from './taxonomy.js';
+import { Status, STATUSES } from '../vocabulary/vocabulary.js';
 import { msg } from '../i18n/i18n.js';
-
-export type Status = (typeof STATUSES)[number];
 
 /**
  * The incident state machine of the contract, the one place it is written down:
@@ -18,14 +16,6 @@ export const TRANSITIONS: Readonly<Record<Status, readonly Status[]>> = {
   rejected: [],
   duplicate: [],
 };
-
-/** Statuses in which nobody waits for an acknowledgement any more. */
-export const STOPS_ESCALATION: ReadonlySet<Status> = new Set([
-  'resolved',
-  'closed',
-  'rejected',
-  'duplicate',
-]);
 
 export function isStatus(value: string): value is Status {
   return (STATUSES as readonly string[]).includes(value);

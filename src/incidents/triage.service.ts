@@ -1,10 +1,10 @@
 import { Injectable } from '@nestjs/common';
-import { DataSource } from 'typeorm';
+import { DataSource, EntityManager } from 'typeorm';
 import { AuditService } from '../audit/audit.service.js';
 import { actorOf, Principal } from '../common/principal.js';
 import { Problem } from '../common/problem.js';
 import { sql } from '../common/sql.js';
-import { EscalationService } from '../escalation/escalation.service.js';
+import { DispatchesService } from '../dispatches/dispatches.service.js';
 import { TimelineEntry, TimelineService } from '../timeline/timeline.service.js';
 import { UpdateIncidentDto } from './dto/update-incident.dto.js';
 import { IncidentView } from './incident-view.js';
@@ -21,7 +21,7 @@ export class TriageService {
   constructor(
     private readonly dataSource: DataSource,
     private readonly incidents: IncidentsRepository,
-    private readonly escalation: EscalationService,
+    private readonly dispatches: DispatchesService,
     private readonly timeline: TimelineService,
     private readonly audit: AuditService,
   ) {}
@@ -49,7 +49,10 @@ export class TriageService {
           reclassified[field] = { from: current[field], to };
         }
       }
-      const assignee = dto.assignee === undefined ? undefined : (dto.assignee?.trim() ?? null);
+      const assignee =
+        dto.assignee === undefined || dto.assignee === current.assignee
+          ? undefined
+          : await this.assigneeOf(manager, dto.assignee);
       const assigned: Change | null =
         assignee !== undefined && assignee !== current.assignee
           ? { from: current.assignee, to: assignee }
@@ -64,13 +67,12 @@ export class TriageService {
       };
       await sql(
         manager,
-        `UPDATE incidents SET severity = $2, category = $3, sector = $4, assignee = $5,
-           version = version + 1, updated_at = now()
+        `UPDATE incidents SET severity = $2, category = $3, sector = $4, assignee = $5, updated_at = now()
          WHERE id = $1`,
         [id, next.severity, next.category, next.sector, next.assignee],
       );
       const deadlines = reclassified.severity
-        ? await this.escalation.recomputeDeadlines(manager, id, next.severity)
+        ? await this.dispatches.recomputeDeadlines(manager, id, next.severity)
         : [];
 
       const actor = actorOf(principal);
@@ -101,5 +103,21 @@ export class TriageService {
       }
       return incidentViewFor(principal, view);
     });
+  }
+
+  /** A new assignee is the username of an active coordinator or admin (v1 values stay). */
+  private async assigneeOf(manager: EntityManager, value: string | null): Promise<string | null> {
+    if (value === null) return null;
+    const username = value.trim().toLowerCase();
+    const [user] = await sql(
+      manager,
+      `SELECT 1 FROM users
+       WHERE username = $1 AND role IN ('coordinator', 'admin') AND NOT disabled`,
+      [username],
+    );
+    if (!user) {
+      throw Problem.validation([{ field: 'assignee', message: msg('v.assignee') }]);
+    }
+    return username;
   }
 }

@@ -2,7 +2,7 @@ import { CCC_PARTY } from '../common/member-state-codes.js';
 import type { Principal } from '../common/principal.js';
 import type { SqlParams } from '../common/sql.js';
 import type { IncidentView } from './incident-view.js';
-import { COMMUNITY_TLPS } from './taxonomy.js';
+import { COMMUNITY_TLPS } from '../vocabulary/vocabulary.js';
 
 export { SqlParams } from '../common/sql.js';
 

@@ -76,14 +76,14 @@ export function checkContacts(contacts: ContactInput[]): {
     };
     if (c.type === 'webhook') {
       refuse(['address', 'locale']);
-      const url = c.url === undefined ? null : checkWebhookUrl(c.url);
+      const url = c.url == null ? null : checkWebhookUrl(c.url);
       if (url === null) {
         errors.push({
           field: at('url'),
           message: msg('contact.url', { max: MAX_URL_LENGTH }),
         });
       }
-      const secretOk = c.secret !== undefined && isWebhookSecret(c.secret);
+      const secretOk = c.secret != null && isWebhookSecret(c.secret);
       if (!secretOk) {
         errors.push({
           field: at('secret'),
@@ -93,7 +93,7 @@ export function checkContacts(contacts: ContactInput[]): {
       if (url !== null && secretOk) value.push({ type: 'webhook', url, secret: c.secret! });
     } else if (c.type === 'email') {
       refuse(['url', 'secret']);
-      const address = c.address === undefined ? null : normaliseEmail(c.address);
+      const address = c.address == null ? null : normaliseEmail(c.address);
       if (address === null) errors.push({ field: at('address'), message: msg('contact.address') });
       else value.push({ type: 'email', address, locale: c.locale ?? DEFAULT_CONTACT_LOCALE });
     }

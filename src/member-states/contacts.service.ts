@@ -1,21 +1,23 @@
-import { Injectable } from '@nestjs/common';
+import { Injectable, OnModuleInit } from '@nestjs/common';
 import { DataSource, EntityManager } from 'typeorm';
 import { AuditService } from '../audit/audit.service.js';
 import { CCC_PARTY } from '../common/member-state-codes.js';
 import { actorOf, Principal } from '../common/principal.js';
 import { Problem } from '../common/problem.js';
 import { sql } from '../common/sql.js';
+import { isLocale, type Locale } from '../i18n/i18n.js';
+import { SecretBox } from '../secrets/secret-box.js';
+import { Reseal, SecretRotation } from '../secrets/secret-rotation.js';
 import {
   checkContacts,
   ContactView,
+  DEFAULT_CONTACT_LOCALE,
   ExistingContact,
   planContactReplacement,
   StoredContact,
   toAuditEntry,
   toContactView,
 } from './contact-rules.js';
-import { isLocale, type Locale } from '../i18n/i18n.js';
-import { DEFAULT_CONTACT_LOCALE } from './contact-rules.js';
 import { ReplaceContactsDto } from './dto/replace-contacts.dto.js';
 import { parseStateCode } from './state-code.js';
 
@@ -30,13 +32,43 @@ interface ContactRow {
 // Two-key advisory lock namespace: one replacement per party at a time.
 const CONTACTS_LOCK = 727_274_010;
 
-/** The notification endpoints of a party (a member state code or CCC). */
+/**
+ * The notification endpoints of a party (a member state code or CCC). Webhook secrets are
+ * stored sealed by SecretBox; only the webhook sender opens them, to sign.
+ */
 @Injectable()
-export class ContactsService {
+export class ContactsService implements OnModuleInit {
   constructor(
     private readonly dataSource: DataSource,
     private readonly audit: AuditService,
+    private readonly secrets: SecretBox,
+    private readonly rotation: SecretRotation,
   ) {}
+
+  onModuleInit() {
+    this.rotation.register({
+      name: 'contacts.secret',
+      read: () =>
+        sql<{ id: string; value: string }>(
+          this.dataSource,
+          'SELECT id, secret AS value FROM contacts WHERE secret IS NOT NULL',
+        ),
+      write: (changes) => this.resealSecrets(changes),
+    });
+  }
+
+  /** Rotation and legacy clear rows: only where the row still holds what was read. */
+  private async resealSecrets(changes: Reseal[]): Promise<number> {
+    const rows = await sql<{ id: string }>(
+      this.dataSource,
+      `UPDATE contacts c SET secret = k.sealed
+         FROM unnest($1::uuid[], $2::text[], $3::text[]) AS k(id, stored, sealed)
+        WHERE c.id = k.id AND c.secret = k.stored
+        RETURNING c.id`,
+      [changes.map((c) => c.id), changes.map((c) => c.from), changes.map((c) => c.to)],
+    );
+    return rows.length;
+  }
 
   /** `party` is 'CCC' or a member-state code as written in the path (404 if unknown). */
   async replace(
@@ -85,7 +117,7 @@ export class ContactsService {
         [
           plan.keep.map((k) => k.id),
           plan.keep.map((k) => k.position),
-          plan.keep.map((k) => k.secret),
+          plan.keep.map((k) => (k.secret === null ? null : this.secrets.seal(k.secret))),
           plan.keep.map((k) => k.locale),
         ],
       );
@@ -102,7 +134,7 @@ export class ContactsService {
           rows.map((c) => c.position),
           rows.map((c) => c.type),
           rows.map((c) => (c.type === 'webhook' ? c.url : null)),
-          rows.map((c) => (c.type === 'webhook' ? c.secret : null)),
+          rows.map((c) => (c.type === 'webhook' ? this.secrets.seal(c.secret) : null)),
           rows.map((c) => (c.type === 'email' ? c.address : null)),
           rows.map((c) => (c.type === 'email' ? c.locale : null)),
         ],

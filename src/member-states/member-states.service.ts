@@ -1,10 +1,10 @@
 import { Injectable } from '@nestjs/common';
 import { DataSource, EntityManager } from 'typeorm';
 import { AuditService } from '../audit/audit.service.js';
-import { decodeCursor, Page, toPage } from '../common/pagination.js';
+import { keyset, Page } from '../common/pagination.js';
 import { actorOf, Principal } from '../common/principal.js';
 import { Problem } from '../common/problem.js';
-import { sql } from '../common/sql.js';
+import { sql, SqlParams } from '../common/sql.js';
 import { Constituency, normaliseConstituency } from './constituency-rules.js';
 import type { ContactView } from './contact-rules.js';
 import { ContactsService } from './contacts.service.js';
@@ -34,6 +34,13 @@ const STATE_SELECT = `
     ARRAY(SELECT asn::text FROM constituency_asns a WHERE a.state_code = m.code ORDER BY a.asn) AS asns
   FROM member_states m`;
 
+/** By code (the primary key). */
+const BY_CODE = keyset({
+  name: 'member-states',
+  direction: 'asc',
+  columns: [{ sql: 's.code', type: 'text' }],
+});
+
 const counts = (c: { domains: unknown[]; cidrs: unknown[]; asns: unknown[] }) => ({
   domains: c.domains.length,
   cidrs: c.cidrs.length,
@@ -49,19 +56,16 @@ export class MemberStatesService {
   ) {}
 
   async list(principal: Principal, limit: number, cursor?: string): Promise<Page<MemberStateView>> {
-    const after = decodeCursor(cursor, 1);
+    const params = new SqlParams();
     const rows = await sql<StateRow>(
       this.dataSource,
-      `${STATE_SELECT} WHERE ($1::text IS NULL OR m.code > $1) ORDER BY m.code LIMIT $2`,
-      [typeof after?.[0] === 'string' ? after[0] : null, limit + 1],
+      `SELECT s.*, ${BY_CODE.select} FROM (${STATE_SELECT}) s
+       WHERE ${BY_CODE.after(cursor, params)}
+       ORDER BY ${BY_CODE.orderBy} LIMIT ${params.add(limit + 1)}`,
+      params.values,
     );
-    const page = toPage(
-      rows,
-      limit,
-      (r) => r,
-      (r) => [r.code],
-    );
-    return { items: await this.withContacts(principal, page.items), nextCursor: page.nextCursor };
+    const page = BY_CODE.page(rows, limit, cursor);
+    return { items: await this.withContacts(principal, page.rows), nextCursor: page.nextCursor };
   }
 
   async get(principal: Principal, rawCode: string): Promise<MemberStateView> {

@@ -1,10 +1,10 @@
 import { Injectable } from '@nestjs/common';
 import { DataSource } from 'typeorm';
 import { AuditService } from '../audit/audit.service.js';
-import { decodeCursor, Page, toPage } from '../common/pagination.js';
+import { keyset, Page } from '../common/pagination.js';
 import { actorOf, Principal } from '../common/principal.js';
 import { Problem } from '../common/problem.js';
-import { sql } from '../common/sql.js';
+import { sql, SqlParams } from '../common/sql.js';
 import { DeliveryQueue } from './delivery.queue.js';
 import { ListDeliveriesQuery } from './dto/list-deliveries.dto.js';
 import type { DeliveryStatus } from './outbox.entity.js';
@@ -40,12 +40,20 @@ interface DeliveryRow {
   delivered_at: Date | null;
   created_at: Date;
   updated_at: Date;
-  /** created_at as exact text (microseconds) for the cursor. */
-  created_key: string;
 }
 
 const COLUMNS = `id, event, incident_id, party, channel, status, attempts, last_status_code,
-  last_error, next_attempt_at, delivered_at, created_at, updated_at, created_at::text AS created_key`;
+  last_error, next_attempt_at, delivered_at, created_at, updated_at`;
+
+/** Newest first. */
+const NEWEST_FIRST = keyset({
+  name: 'deliveries',
+  direction: 'desc',
+  columns: [
+    { sql: 'created_at', type: 'timestamp' },
+    { sql: 'id', type: 'uuid' },
+  ],
+});
 
 const toView = (r: DeliveryRow): DeliveryView => ({
   id: r.id,
@@ -74,25 +82,19 @@ export class DeliveriesService {
 
   /** Newest first. */
   async list(q: ListDeliveriesQuery): Promise<Page<DeliveryView>> {
-    const after = decodeCursor(q.cursor, 2);
+    const params = new SqlParams();
+    [q.status, q.incidentId, q.party].forEach((v) => params.add(v ?? null));
     const rows = await sql<DeliveryRow>(
       this.dataSource,
-      `SELECT ${COLUMNS} FROM deliveries
+      `SELECT ${COLUMNS}, ${NEWEST_FIRST.select} FROM deliveries
        WHERE ($1::text IS NULL OR status = $1)
          AND ($2::uuid IS NULL OR incident_id = $2)
          AND ($3::text IS NULL OR party = $3)
-         AND ($4::timestamptz IS NULL OR (created_at, id) < ($4::timestamptz, $5::uuid))
-       ORDER BY created_at DESC, id DESC LIMIT $6`,
-      [
-        q.status ?? null,
-        q.incidentId ?? null,
-        q.party ?? null,
-        after?.[0] ?? null,
-        after?.[1] ?? null,
-        q.limit + 1,
-      ],
+         AND ${NEWEST_FIRST.after(q.cursor, params)}
+       ORDER BY ${NEWEST_FIRST.orderBy} LIMIT ${params.add(q.limit + 1)}`,
+      params.values,
     );
-    return toPage(rows, q.limit, toView, (r) => [r.created_key, r.id]);
+    return NEWEST_FIRST.toPage(rows, q.limit, q.cursor, toView);
   }
 
   /** A dead-lettered delivery gets a fresh round of attempts, starting now. */

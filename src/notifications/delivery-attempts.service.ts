@@ -1,12 +1,11 @@
 import { Inject, Injectable, Logger } from '@nestjs/common';
 import { InjectDataSource } from '@nestjs/typeorm';
-import { DataSource, EntityManager } from 'typeorm';
-import { SYSTEM_ACTOR } from '../common/principal.js';
+import { DataSource } from 'typeorm';
 import { sql } from '../common/sql.js';
 import { isLocale, WORKING_LOCALE } from '../i18n/i18n.js';
 import { NOTIFICATIONS_DB } from './notifications.db.js';
 import { APP_CONFIG, AppConfig } from '../config/config.js';
-import { TimelineService } from '../timeline/timeline.service.js';
+import { DispatchesService } from '../dispatches/dispatches.service.js';
 import { AttemptResult } from './delivery-result.js';
 import { DeliveryQueue } from './delivery.queue.js';
 import { EmailSender } from './email.sender.js';
@@ -43,7 +42,7 @@ export class DeliveryAttemptsService {
 
   constructor(
     @InjectDataSource(NOTIFICATIONS_DB) private readonly dataSource: DataSource,
-    private readonly timeline: TimelineService,
+    private readonly dispatches: DispatchesService,
     private readonly webhooks: WebhookSender,
     private readonly email: EmailSender,
     private readonly queue: DeliveryQueue,
@@ -119,7 +118,7 @@ export class DeliveryAttemptsService {
       return this.webhooks.send({
         id: d.id,
         url: d.url,
-        secret: d.secret,
+        sealedSecret: d.secret,
         body: JSON.stringify(d.payload),
       });
     }
@@ -172,7 +171,16 @@ export class DeliveryAttemptsService {
           delayMs,
         ],
       );
-      if (row && outcome === 'delivered') await this.markNotified(manager, d);
+      if (row && outcome === 'delivered') {
+        // The dispatch lifecycle decides what a delivery means for the dispatch (notified).
+        await this.dispatches.delivered(manager, {
+          event: d.event,
+          incidentId: d.incident_id,
+          party: d.party,
+          channel: d.channel,
+          deliveryId: d.id,
+        });
+      }
       return row;
     });
     deliveryOutcomes.inc({ event: d.event, channel: d.channel, outcome });
@@ -190,25 +198,5 @@ export class DeliveryAttemptsService {
     if (next && outcome === 'retry') {
       await this.queue.enqueue([{ id: d.id, dueAt: next.next_attempt_at }]);
     }
-  }
-
-  /** The first delivered `incident.routed` to a state moves its dispatch to notified, once. */
-  private async markNotified(manager: EntityManager, d: ClaimedDelivery) {
-    if (d.event !== 'incident.routed' || !d.incident_id || d.party === 'CCC') return;
-    const updated = await sql<{ id: string }>(
-      manager,
-      `UPDATE dispatches SET status = 'notified', notified_at = now()
-       WHERE incident_id = $1 AND state = $2 AND status = 'pending' RETURNING id`,
-      [d.incident_id, d.party],
-    );
-    if (updated.length === 0) return;
-    await this.timeline.add(manager, [
-      {
-        incidentId: d.incident_id,
-        type: 'notified',
-        actor: SYSTEM_ACTOR,
-        data: { state: d.party, channel: d.channel, deliveryId: d.id },
-      },
-    ]);
   }
 }

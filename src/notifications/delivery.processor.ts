@@ -1,6 +1,5 @@
 import { Processor, WorkerHost } from '@nestjs/bullmq';
-import { Job } from 'bullmq';
-import { DeliverJob, JobName, QueueName } from '../queues/queues.js';
+import { JobName, JobOf, QueueName } from '../queues/queues.js';
 import { DeliveryAttemptsService } from './delivery-attempts.service.js';
 
 /** Deliveries are I/O-bound (HTTP, SMTP): many run at once per worker. */
@@ -10,12 +9,14 @@ export class DeliveryProcessor extends WorkerHost {
     super();
   }
 
-  async process(job: Job): Promise<void> {
-    switch (job.name as JobName) {
+  async process(job: JobOf<QueueName.Notifications>): Promise<void> {
+    switch (job.name) {
       case JobName.Deliver:
-        return this.attempts.attempt((job.data as DeliverJob).deliveryId);
+        return this.attempts.attempt(job.data.deliveryId);
       default:
-        throw new Error(`unknown job ${job.name} on ${QueueName.Notifications}`);
+        throw new Error(
+          `unknown job ${(job as { name: string }).name} on ${QueueName.Notifications}`,
+        );
     }
   }
 }

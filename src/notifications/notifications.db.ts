@@ -4,4 +4,7 @@
  * connection of the shared pool; deliveries must not wait behind them.
  */
 export const NOTIFICATIONS_DB = 'notifications';
-export const NOTIFICATIONS_POOL_SIZE = 10;
+/** Half the main pool (10 by default): enough for the relay, 32 deliveries and the sweeper. */
+export function notificationsPoolSize(mainPoolSize: number): number {
+  return Math.max(2, Math.ceil(mainPoolSize / 2));
+}

@@ -1,13 +1,14 @@
 import {
+  BeforeApplicationShutdown,
   Inject,
   Injectable,
   Logger,
   OnApplicationBootstrap,
-  OnModuleDestroy,
 } from '@nestjs/common';
 import pg from 'pg';
 import { InjectDataSource } from '@nestjs/typeorm';
 import { DataSource } from 'typeorm';
+import { BackgroundLoop } from '../background/background-loop.js';
 import { prepared } from '../common/sql.js';
 import { NOTIFICATIONS_DB } from './notifications.db.js';
 import { APP_CONFIG, AppConfig } from '../config/config.js';
@@ -34,15 +35,18 @@ const DELIVERY_ID_NAMESPACE = '0b6f4a5e-2f61-4d3c-9a1e-6c0d8e7f5a21';
  * per delivery. Woken at once by NOTIFY on commit; a sweep every 2 s covers missed wake-ups.
  */
 @Injectable()
-export class OutboxRelay implements OnApplicationBootstrap, OnModuleDestroy {
+export class OutboxRelay implements OnApplicationBootstrap, BeforeApplicationShutdown {
   private readonly logger = new Logger(OutboxRelay.name);
   private listener: pg.Client | null = null;
-  private timer?: NodeJS.Timeout;
-  private running: Promise<void> | null = null;
-  private again = false;
   private stopped = false;
-  private lastRun = 0;
   private wakeTimer?: NodeJS.Timeout;
+  /** Every relay instance runs (SKIP LOCKED shares the rows), so no lease. */
+  private readonly loop = new BackgroundLoop(
+    { name: OutboxRelay.name, intervalMs: SWEEP_MS, maxBackoffMs: 10_000 },
+    async (context) => {
+      while (!context.stopping && (await this.relayBatch()) === BATCH);
+    },
+  );
 
   constructor(
     @InjectDataSource(NOTIFICATIONS_DB) private readonly dataSource: DataSource,
@@ -52,23 +56,21 @@ export class OutboxRelay implements OnApplicationBootstrap, OnModuleDestroy {
 
   onApplicationBootstrap() {
     void this.listen();
-    this.timer = setInterval(() => void this.kick(), SWEEP_MS);
-    void this.kick();
+    this.loop.start();
   }
 
-  async onModuleDestroy() {
+  async beforeApplicationShutdown() {
     this.stopped = true;
-    clearInterval(this.timer);
     clearTimeout(this.wakeTimer);
-    // Let a run in progress finish, but never hang shutdown (Redis may be unreachable).
-    await Promise.race([this.running, new Promise((r) => setTimeout(r, 5_000).unref())]);
+    // Lets a run in progress finish, but never hangs shutdown (Redis may be unreachable).
+    await this.loop.stop();
     await this.listener?.end().catch(() => undefined);
   }
 
   /** A commit notified: run now, or at most `WAKE_GAP_MS` after the last run. */
   private wake(): void {
     if (this.wakeTimer) return;
-    const wait = this.lastRun + WAKE_GAP_MS - Date.now();
+    const wait = this.loop.lastStartedAt + WAKE_GAP_MS - Date.now();
     if (wait <= 0) {
       void this.kick();
       return;
@@ -81,29 +83,7 @@ export class OutboxRelay implements OnApplicationBootstrap, OnModuleDestroy {
 
   /** Runs the relay now, or once more after the current run if one is in progress. */
   kick(): Promise<void> {
-    if (this.stopped) return Promise.resolve();
-    if (this.running) {
-      this.again = true;
-      return this.running;
-    }
-    this.lastRun = Date.now();
-    this.running = this.drain().finally(() => {
-      this.running = null;
-      if (this.again) {
-        this.again = false;
-        void this.kick();
-      }
-    });
-    return this.running;
-  }
-
-  private async drain(): Promise<void> {
-    try {
-      while (!this.stopped && (await this.relayBatch()) === BATCH);
-    } catch (err) {
-      // The rows stay unpublished (or their deliveries pending): the sweeps retry them.
-      this.logger.warn(`outbox relay failed: ${(err as Error).message}`);
-    }
+    return this.loop.kick();
   }
 
   /**

@@ -3,6 +3,7 @@ import http from 'node:http';
 import https from 'node:https';
 import type { LookupFunction } from 'node:net';
 import { APP_CONFIG, AppConfig } from '../config/config.js';
+import { SecretBox, SecretBoxError } from '../secrets/secret-box.js';
 import { BlockedAddressError, resolveTarget, ResolvedTarget } from './address-guard.js';
 import { AttemptResult } from './delivery-result.js';
 import { parseRetryAfter } from './retry-policy.js';
@@ -14,7 +15,8 @@ export interface WebhookMessage {
   /** The delivery id: the stable `webhook-id`. */
   id: string;
   url: string;
-  secret: string;
+  /** The contact's signing secret as stored: sealed by SecretBox, opened only to sign. */
+  sealedSecret: string;
   body: string;
 }
 
@@ -36,7 +38,10 @@ export class WebhookSender implements OnApplicationShutdown {
     https: new https.Agent({ keepAlive: true, maxSockets: 50 }),
   };
 
-  constructor(@Inject(APP_CONFIG) private readonly config: AppConfig) {}
+  constructor(
+    @Inject(APP_CONFIG) private readonly config: AppConfig,
+    private readonly secrets: SecretBox,
+  ) {}
 
   async send(message: WebhookMessage): Promise<AttemptResult> {
     let url: URL;
@@ -48,6 +53,15 @@ export class WebhookSender implements OnApplicationShutdown {
       const permanent = err instanceof BlockedAddressError || err instanceof TypeError;
       return { delivered: false, statusCode: null, error: errorText(err), permanent };
     }
+    let secret: string;
+    try {
+      secret = this.secrets.open(message.sealedSecret);
+    } catch (err) {
+      if (!(err instanceof SecretBoxError)) throw err;
+      // A configuration fault (a data key removed too early): retried, so that restoring
+      // the key lets the delivery go; the message names the key id, never the secret.
+      return { delivered: false, statusCode: null, error: `webhook secret: ${err.message}` };
+    }
     const timestamp = Math.floor(Date.now() / 1000);
     const headers = {
       'content-type': 'application/json',
@@ -55,7 +69,7 @@ export class WebhookSender implements OnApplicationShutdown {
       'user-agent': 'ccc-notifications/1',
       'webhook-id': message.id,
       'webhook-timestamp': String(timestamp),
-      'webhook-signature': signWebhook(message.secret, message.id, timestamp, message.body),
+      'webhook-signature': signWebhook(secret, message.id, timestamp, message.body),
     };
     return this.post(url, target, headers, message.body);
   }

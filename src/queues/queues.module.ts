@@ -1,19 +1,16 @@
 import { BullModule } from '@nestjs/bullmq';
 import { Global, Module } from '@nestjs/common';
-import { DiscoveryModule } from '@nestjs/core';
 import type { ConnectionOptions } from 'bullmq';
 import { APP_CONFIG, AppConfig } from '../config/config.js';
-import { QueueDrainService } from './queue-drain.service.js';
-import { QueueMetrics } from './queue.metrics.js';
+import { BULL_CONNECTION, RedisModule } from '../redis/redis.module.js';
 import { QueueName } from './queues.js';
-import { BULL_CONNECTION, RedisModule } from './redis.module.js';
 
 const queues = Object.values(QueueName).map((name) => ({ name }));
 
+/** Registers the queues named in queues.ts on the Redis connection; nothing else. */
 @Global()
 @Module({
   imports: [
-    DiscoveryModule,
     RedisModule,
     BullModule.forRootAsync({
       imports: [RedisModule],
@@ -25,7 +22,6 @@ const queues = Object.values(QueueName).map((name) => ({ name }));
     }),
     BullModule.registerQueue(...queues),
   ],
-  providers: [QueueDrainService, QueueMetrics],
   exports: [BullModule, RedisModule],
 })
 export class QueuesModule {}

@@ -1,4 +1,4 @@
-import type { JobsOptions } from 'bullmq';
+import type { Job, JobsOptions } from 'bullmq';
 
 // Queue and job names are stored in Redis: renaming one orphans the jobs already queued.
 export enum QueueName {
@@ -33,11 +33,23 @@ export interface ScheduledReportJob {
   kind: 'weekly' | 'monthly';
 }
 
+/** Every job: the queue it runs on, its name and its payload. */
 export type JobPayload =
-  | { name: JobName.Deliver; data: DeliverJob }
-  | { name: JobName.Escalate; data: EscalateJob }
-  | { name: JobName.GenerateReport; data: GenerateReportJob }
-  | { name: JobName.ScheduledReport; data: ScheduledReportJob };
+  | { queue: QueueName.Notifications; name: JobName.Deliver; data: DeliverJob }
+  | { queue: QueueName.Escalations; name: JobName.Escalate; data: EscalateJob }
+  | { queue: QueueName.Reports; name: JobName.GenerateReport; data: GenerateReportJob }
+  | { queue: QueueName.Reports; name: JobName.ScheduledReport; data: ScheduledReportJob };
+
+/**
+ * A job as the processor of queue Q receives it: a union over its job names, so a `switch`
+ * on `job.name` types `job.data` (no cast).
+ */
+export type JobOf<Q extends QueueName> =
+  Extract<JobPayload, { queue: Q }> extends infer P
+    ? P extends { name: infer N extends string; data: infer D }
+      ? Job<D, unknown, N>
+      : never
+    : never;
 
 /** Deterministic ids make re-enqueueing (sweeper, reconciler) a no-op while the job exists. */
 export const jobId = {

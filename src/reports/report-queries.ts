@@ -1,7 +1,8 @@
 import type { DataSource, EntityManager } from 'typeorm';
-import { SEVERITIES } from '../config/env.schema.js';
+import { RESOLVED_STATUSES, SEVERITIES } from '../vocabulary/vocabulary.js';
 import { MEMBER_STATES } from '../common/member-state-codes.js';
 import { sql } from '../common/sql.js';
+import { countTransitionedTo } from '../timeline/timeline.service.js';
 import {
   Audience,
   DETAILED_TLP,
@@ -42,7 +43,10 @@ export async function generateReportContent(
     await manager.query('SET TRANSACTION READ ONLY');
     await manager.query("SET LOCAL jit = 'off'");
     await manager.query("SET LOCAL work_mem = '64MB'");
-    await manager.query(`SET LOCAL statement_timeout = '${options.statementTimeout ?? '5min'}'`);
+    // A parameter, not text spliced into SQL; `true`: local to this transaction.
+    await manager.query(`SELECT set_config('statement_timeout', $1, true)`, [
+      options.statementTimeout ?? '5min',
+    ]);
     return computeReportContent(manager, spec);
   });
 }
@@ -62,7 +66,7 @@ export async function computeReportContent(
   const counts = await countOpened(db, spec);
   const dispatched = await dispatchStats(db, spec);
   const resolved = await resolvedStats(db, spec, detailed);
-  const rejected = await countRejected(db, spec);
+  const rejected = await countTransitionedTo(db, 'rejected', spec.from, spec.to);
   const transnational = await transnationalObservables(db, spec, detailed);
   return {
     format: 'ccc-report/1',
@@ -228,7 +232,7 @@ async function resolvedStats(db: Db, spec: ReportSpec, detailed: string[]) {
         SELECT id, reference, severity::text AS severity, tlp, resolved_at,
                extract(epoch FROM resolved_at - created_at)::float8 AS seconds
           FROM incidents
-         WHERE resolved_at >= $1 AND resolved_at < $2 AND status IN ('resolved', 'closed')
+         WHERE resolved_at >= $1 AND resolved_at < $2 AND status = ANY($5)
       ), shown AS (
         SELECT id, resolved_at, reference FROM res WHERE tlp = ANY($3)
          ORDER BY resolved_at, reference LIMIT $4
@@ -247,21 +251,9 @@ async function resolvedStats(db: Db, spec: ReportSpec, detailed: string[]) {
                       ORDER BY s.resolved_at, s.reference)
                  FROM shown s JOIN incidents i ON i.id = s.id
              ), '[]'::jsonb) AS lessons`,
-    [spec.from, spec.to, detailed, MAX_LESSONS],
+    [spec.from, spec.to, detailed, MAX_LESSONS, RESOLVED_STATUSES],
   );
   return { timing: toTiming(row.timing ?? []), lessons: { total: row.total, items: row.lessons } };
-}
-
-/** Served by the partial index on transitions, so it stays cheap as the timeline grows. */
-async function countRejected(db: Db, spec: ReportSpec): Promise<number> {
-  const [row] = await sql<{ rejected: number }>(
-    db,
-    `SELECT count(DISTINCT incident_id)::int AS rejected
-       FROM timeline_events
-      WHERE type = 'transitioned' AND at >= $1 AND at < $2 AND data->>'to' = 'rejected'`,
-    [spec.from, spec.to],
-  );
-  return row.rejected;
 }
 
 /**

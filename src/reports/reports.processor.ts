@@ -1,6 +1,5 @@
 import { Processor, WorkerHost } from '@nestjs/bullmq';
-import { Job } from 'bullmq';
-import { GenerateReportJob, JobName, QueueName, ScheduledReportJob } from '../queues/queues.js';
+import { JobName, JobOf, QueueName } from '../queues/queues.js';
 import { ReportGenerator } from './report-generator.service.js';
 import { ReportSchedules } from './report-schedules.service.js';
 
@@ -13,18 +12,15 @@ export class ReportsProcessor extends WorkerHost {
     super();
   }
 
-  async process(job: Job): Promise<unknown> {
-    switch (job.name as JobName) {
+  async process(job: JobOf<QueueName.Reports>): Promise<unknown> {
+    switch (job.name) {
       case JobName.GenerateReport:
-        return this.generator.generate((job.data as GenerateReportJob).reportId);
+        return this.generator.generate(job.data.reportId);
       case JobName.ScheduledReport:
         // prevMillis is the scheduler's fire time; the period is relative to it, not to now.
-        return this.schedules.onFire(
-          (job.data as ScheduledReportJob).kind,
-          new Date(job.opts.prevMillis ?? job.timestamp),
-        );
+        return this.schedules.onFire(job.data.kind, new Date(job.opts.prevMillis ?? job.timestamp));
       default:
-        throw new Error(`unknown job ${job.name}`);
+        throw new Error(`unknown job ${(job as { name: string }).name} on ${QueueName.Reports}`);
     }
   }
 }

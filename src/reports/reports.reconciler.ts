@@ -5,6 +5,7 @@ import {
   OnApplicationBootstrap,
 } from '@nestjs/common';
 import { DataSource } from 'typeorm';
+import { BackgroundLoop } from '../background/background-loop.js';
 import { sql } from '../common/sql.js';
 import { ReportQueue } from './report-queue.js';
 import { ReportSchedules } from './report-schedules.service.js';
@@ -21,9 +22,10 @@ const BATCH = 100;
 @Injectable()
 export class ReportsReconciler implements OnApplicationBootstrap, BeforeApplicationShutdown {
   private readonly logger = new Logger(ReportsReconciler.name);
-  private timer?: NodeJS.Timeout;
-  private running: Promise<void> | null = null;
-  private stopped = false;
+  private readonly loop = new BackgroundLoop(
+    { name: ReportsReconciler.name, intervalMs: INTERVAL_MS, firstRunMs: FIRST_RUN_MS },
+    () => this.run(),
+  );
 
   constructor(
     private readonly dataSource: DataSource,
@@ -32,25 +34,12 @@ export class ReportsReconciler implements OnApplicationBootstrap, BeforeApplicat
   ) {}
 
   onApplicationBootstrap() {
-    const tick = () => void this.runSafely();
-    this.timer = setTimeout(() => {
-      tick();
-      this.timer = setInterval(tick, INTERVAL_MS);
-    }, FIRST_RUN_MS);
+    this.loop.start();
   }
 
   /** Before the database pool and Redis clients close: let a pass in progress finish. */
   async beforeApplicationShutdown() {
-    this.stopped = true;
-    clearTimeout(this.timer);
-    clearInterval(this.timer);
-    await this.running;
-  }
-
-  private runSafely(): Promise<void> {
-    if (this.running || this.stopped) return Promise.resolve();
-    this.running = this.run().finally(() => (this.running = null));
-    return this.running;
+    await this.loop.stop();
   }
 
   private async run() {
@@ -59,12 +48,8 @@ export class ReportsReconciler implements OnApplicationBootstrap, BeforeApplicat
     } catch (err) {
       this.logger.warn(`Report schedules not installed yet: ${String(err)}`);
     }
-    try {
-      const n = await this.reconcile();
-      if (n > 0) this.logger.warn(`Re-enqueued ${n} report(s) that had no live job`);
-    } catch (err) {
-      this.logger.warn(`Report reconciliation skipped: ${String(err)}`);
-    }
+    const n = await this.reconcile();
+    if (n > 0) this.logger.warn(`Re-enqueued ${n} report(s) that had no live job`);
   }
 
   /** Returns how many reports it re-enqueued. */

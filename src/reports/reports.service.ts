@@ -1,10 +1,10 @@
 import { Injectable } from '@nestjs/common';
 import { DataSource } from 'typeorm';
 import { AuditService } from '../audit/audit.service.js';
-import { decodeCursor, Page, toPage } from '../common/pagination.js';
+import { keyset, Page } from '../common/pagination.js';
 import { actorOf, Principal } from '../common/principal.js';
 import { FieldError, Problem } from '../common/problem.js';
-import { sql } from '../common/sql.js';
+import { sql, SqlParams } from '../common/sql.js';
 import { CreateReportDto } from './dto/create-report.dto.js';
 import { ListReportsQuery, ReportFormat } from './dto/report-query.dto.js';
 import type { ReportContent } from './report-content.js';
@@ -48,6 +48,16 @@ interface ReportRow {
 
 const COLUMNS =
   'id, kind, period_from, period_to, audience, status, error, created_at, completed_at';
+
+/** Newest first. */
+const NEWEST_FIRST = keyset({
+  name: 'reports',
+  direction: 'desc',
+  columns: [
+    { sql: 'created_at', type: 'timestamp' },
+    { sql: 'id', type: 'uuid' },
+  ],
+});
 
 const toView = (r: ReportRow): ReportView => ({
   id: r.id,
@@ -118,24 +128,18 @@ export class ReportsService {
 
   /** Newest first. */
   async list(query: ListReportsQuery): Promise<Page<ReportView>> {
-    const after = decodeCursor(query.cursor, 2);
+    const params = new SqlParams();
+    [query.kind, query.audience, query.status].forEach((v) => params.add(v ?? null));
     const rows = await sql<ReportRow>(
       this.dataSource,
-      `SELECT ${COLUMNS} FROM reports
-        WHERE ($1::timestamptz IS NULL OR (created_at, id) < ($1::timestamptz, $2::uuid))
-          AND ($3::text IS NULL OR kind = $3) AND ($4::text IS NULL OR audience = $4)
-          AND ($5::text IS NULL OR status = $5)
-        ORDER BY created_at DESC, id DESC LIMIT $6`,
-      [
-        after?.[0] ?? null,
-        after?.[1] ?? null,
-        query.kind ?? null,
-        query.audience ?? null,
-        query.status ?? null,
-        query.limit + 1,
-      ],
+      `SELECT ${COLUMNS}, ${NEWEST_FIRST.select} FROM reports
+        WHERE ($1::text IS NULL OR kind = $1) AND ($2::text IS NULL OR audience = $2)
+          AND ($3::text IS NULL OR status = $3)
+          AND ${NEWEST_FIRST.after(query.cursor, params)}
+        ORDER BY ${NEWEST_FIRST.orderBy} LIMIT ${params.add(query.limit + 1)}`,
+      params.values,
     );
-    return toPage(rows, query.limit, toView, (r) => [r.created_at.toISOString(), r.id]);
+    return NEWEST_FIRST.toPage(rows, query.limit, query.cursor, toView);
   }
 
   async get(id: string): Promise<ReportView> {

@@ -11,8 +11,8 @@ export interface ConstituencyRows {
 type Family = 'ipv4' | 'ipv6';
 
 /**
- * The constituency rules in memory, matching exactly as RoutingService.matchConstituencies
- * does in SQL: domain suffixes and ASNs by equality, addresses by `cidr >>= inet` (same
+ * The constituency rules in memory, matching exactly as the SQL reference matcher in
+ * bench/routing.bench.js: domain suffixes and ASNs by equality, addresses by `cidr >>= inet` (same
  * family, prefix containment). Ranges are kept per prefix length, so an address costs one
  * map lookup per distinct length, however many ranges there are.
  */

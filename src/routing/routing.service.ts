@@ -1,5 +1,5 @@
 import { Injectable } from '@nestjs/common';
-import { DataSource, EntityManager } from 'typeorm';
+import { DataSource } from 'typeorm';
 import { sql } from '../common/sql.js';
 import { ConstituencyIndex, ConstituencyRows } from './constituency-index.js';
 import { constituencyKeys, NormalisedObservable } from './constituency-keys.js';
@@ -49,35 +49,6 @@ export class RoutingService {
     const { version, index } = await this.current();
     const matched = index.match(constituencyKeys(input.observables));
     return { decision: applyTlpRule({ ...input, matched }), version };
-  }
-
-  /** States whose constituency matches an observable, by the rules in memory. */
-  async matched(observables: NormalisedObservable[]): Promise<Set<string>> {
-    return (await this.current()).index.match(constituencyKeys(observables));
-  }
-
-  /**
-   * The same match in SQL, inside the caller's transaction: one indexed query (btree for
-   * domains and ASNs, GiST `inet_ops` for containment). The reference the in-memory index is
-   * checked against (bench/routing.bench.js).
-   */
-  async matchConstituencies(
-    manager: EntityManager,
-    observables: NormalisedObservable[],
-  ): Promise<Set<string>> {
-    const keys = constituencyKeys(observables);
-    if (keys.domains.length + keys.ips.length + keys.asns.length === 0) return new Set();
-    const rows = await sql<{ state_code: string }>(
-      manager,
-      `SELECT state_code FROM constituency_domains WHERE domain = ANY($1::text[])
-       UNION
-       SELECT c.state_code FROM unnest($2::inet[]) AS ip
-         JOIN constituency_cidrs c ON c.cidr >>= ip
-       UNION
-       SELECT state_code FROM constituency_asns WHERE asn = ANY($3::bigint[])`,
-      [keys.domains, keys.ips, keys.asns],
-    );
-    return new Set(rows.map((r) => r.state_code));
   }
 
   /** A filing found the rules newer than `version`: load them again on the next decision. */

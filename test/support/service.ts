@@ -64,6 +64,10 @@ export async function deleteRedisKeys(redis: Redis, pattern: string): Promise<nu
   return deleted;
 }
 
+/**
+ * A port free now, for children that cannot report the one they bind (redis-server: port 0
+ * turns TCP off). It can be taken before the child binds it; the service itself binds port 0.
+ */
 export async function freePort(): Promise<number> {
   return new Promise((resolve, reject) => {
     const server = createServer();
@@ -80,6 +84,8 @@ export interface Service {
   /** The HTTP API; for role worker, its metrics listener (GET /metrics only). */
   url: string;
   port: number;
+  /** Resolves with the port once the service has bound it (url and port throw before). */
+  bound: Promise<number>;
   process: ChildProcess;
   logs: () => string;
   /** SIGTERM and wait for exit; resolves with the exit code. */
@@ -104,36 +110,56 @@ const SERVICE_NODE_FLAGS = ['--max-old-space-size=128'];
 
 export async function startService(testEnv: TestEnv, options: StartOptions = {}): Promise<Service> {
   const role = options.role ?? 'all';
-  const port =
-    role === 'worker' && options.env?.CCC_METRICS_PORT
-      ? Number(options.env.CCC_METRICS_PORT)
-      : await freePort();
   const child = spawn(process.execPath, [...SERVICE_NODE_FLAGS, path.join(DIST, 'main.js')], {
     env: {
       PATH: process.env.PATH ?? '',
       DATABASE_URL: testEnv.databaseUrl,
       REDIS_URL,
-      PORT: String(port),
+      // Port 0: the system picks a free port and the service logs it (`listening`); a port
+      // chosen here could be taken by a parallel test before the child binds it.
+      PORT: '0',
       CCC_ROLE: role,
       CCC_QUEUE_PREFIX: testEnv.queuePrefix,
       CCC_BOOTSTRAP_ADMIN_KEY: ADMIN_KEY,
       CCC_WEBHOOK_ALLOW_PRIVATE: 'true',
       CCC_WEBHOOK_BACKOFF_MS: '100',
       LOG_LEVEL: 'warn',
-      ...(role === 'worker' ? { CCC_METRICS_PORT: String(port) } : {}),
+      // Files run in parallel, each often with two services: small pools keep PostgreSQL's
+      // connection limit (100 by default) out of reach.
+      CCC_DB_POOL_SIZE: '6',
+      ...(role === 'worker' ? { CCC_METRICS_PORT: '0' } : {}),
       ...options.env,
     },
     stdio: ['ignore', 'pipe', 'pipe'],
   });
+  const listener = role === 'worker' ? 'metrics' : 'http';
   let output = '';
-  child.stdout.on('data', (d: Buffer) => (output += d.toString()));
+  let port: number | undefined;
+  let onPort: (port: number) => void = () => undefined;
+  const bound = new Promise<number>((resolve) => (onPort = resolve));
+  child.stdout.on('data', (d: Buffer) => {
+    output += d.toString();
+    if (port === undefined) {
+      port = listeningPort(output, listener);
+      if (port !== undefined) onPort(port);
+    }
+  });
   child.stderr.on('data', (d: Buffer) => (output += d.toString()));
   const exited = new Promise<number | null>((resolve) =>
     child.once('exit', (code) => resolve(code)),
   );
+  const known = () => {
+    if (port === undefined) throw new Error(`the service has not reported its port yet`);
+    return port;
+  };
   const service: Service = {
-    url: `http://127.0.0.1:${port}`,
-    port,
+    get url() {
+      return `http://127.0.0.1:${known()}`;
+    },
+    get port() {
+      return known();
+    },
+    bound,
     process: child,
     logs: () => output,
     async stop() {
@@ -149,9 +175,27 @@ export async function startService(testEnv: TestEnv, options: StartOptions = {})
   };
   if (options.waitReady !== false) {
     const probe = role === 'worker' ? '/metrics' : '/health/ready';
-    await waitReady(service, probe, exited, options.timeoutMs ?? 30_000);
+    // A service that never got ready must not outlive the test (it holds connections).
+    await waitReady(service, probe, exited, options.timeoutMs ?? 30_000).catch(async (err) => {
+      await service.kill();
+      throw err;
+    });
   }
   return service;
+}
+
+/** The port of the service's `listening` log line for this listener, once it is written. */
+function listeningPort(output: string, listener: string): number | undefined {
+  for (const line of output.split('\n')) {
+    if (!line.includes('"listening"')) continue;
+    try {
+      const entry = JSON.parse(line) as { msg?: string; listener?: string; port?: number };
+      if (entry.msg === 'listening' && entry.listener === listener) return entry.port;
+    } catch {
+      // a partial line: the rest comes with the next chunk
+    }
+  }
+  return undefined;
 }
 
 async function waitReady(

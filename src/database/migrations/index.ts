@@ -6,7 +6,15 @@ import { QueueIndexes1795745680100 } from './1795745680100-QueueIndexes.js';
 import { AuditHead1795749660000 } from './1795749660000-AuditHead.js';
 import { ConstituencyVersion1795749670000 } from './1795749670000-ConstituencyVersion.js';
 import { SearchIndexNoPendingList1795760000000 } from './1795760000000-SearchIndexNoPendingList.js';
-import { ContactLocale1795770000000 } from './1795770000000-ContactLocale.js';
+import { LiveEvents1795772000000 } from './1795772000000-LiveEvents.js';
+import { StablePaging1795771000000 } from './1795771000000-StablePaging.js';
+import { Attachments1795915269158 } from './1795915269158-Attachments.js';
+import { DropApiKeyPrefix1795770300000 } from './1795770300000-DropApiKeyPrefix.js';
+import { UuidDefaults1795770300100 } from './1795770300100-UuidDefaults.js';
+import { DispatchEscalatedAt1795770000000 } from './1795770000000-DispatchEscalatedAt.js';
+import { DropWriteOnlyData1795916194502 } from './1795916194502-DropWriteOnlyData.js';
+import { People1795915954971 } from './1795915954971-People.js';
+import { ContactLocale1795917000000 } from './1795917000000-ContactLocale.js';
 
 // Every migration, in order. Generate a new one with
 // `npm run migration:generate -- src/database/migrations/Name` and add it here.
@@ -19,5 +27,13 @@ export const MIGRATIONS = [
   AuditHead1795749660000,
   ConstituencyVersion1795749670000,
   SearchIndexNoPendingList1795760000000,
-  ContactLocale1795770000000,
+  LiveEvents1795772000000,
+  StablePaging1795771000000,
+  Attachments1795915269158,
+  DropApiKeyPrefix1795770300000,
+  UuidDefaults1795770300100,
+  DispatchEscalatedAt1795770000000,
+  DropWriteOnlyData1795916194502,
+  People1795915954971,
+  ContactLocale1795917000000,
 ];

@@ -6,6 +6,7 @@ import {
   IsArray,
   IsIn,
   IsISO8601,
+  IsObject,
   IsOptional,
   IsString,
   Length,
@@ -14,14 +15,8 @@ import {
   ValidateNested,
 } from 'class-validator';
 import { MEMBER_STATES } from '../../common/member-state-codes.js';
-import {
-  CATEGORIES,
-  OBSERVABLE_TYPES,
-  type ObservableType,
-  SECTORS,
-  SEVERITIES,
-  TLPS,
-} from '../taxonomy.js';
+import { SEVERITIES, TLPS } from '../../vocabulary/vocabulary.js';
+import { CATEGORIES, OBSERVABLE_TYPES, type ObservableType, SECTORS } from '../taxonomy.js';
 
 /** A calendar date, or a date-time with `Z` or an offset (never local time). */
 const ISO_8601 =
@@ -89,6 +84,7 @@ export class CreateIncidentDto {
   @IsOptional()
   @IsArray()
   @ArrayMaxSize(500)
+  @IsObject({ each: true, message: 'v.isObject' })
   @ValidateNested({ each: true })
   @Type(() => ObservableDto)
   observables?: ObservableDto[];

@@ -2,7 +2,8 @@ import { ApiPropertyOptional } from '@nestjs/swagger';
 import { IsIn, IsOptional, IsString, Length, MaxLength } from 'class-validator';
 import { MEMBER_STATES } from '../../common/member-state-codes.js';
 import { PageQuery } from '../../common/pagination.js';
-import { CATEGORIES, SEVERITIES, STATUSES, TLPS } from '../taxonomy.js';
+import { SEVERITIES, STATUSES, TLPS } from '../../vocabulary/vocabulary.js';
+import { CATEGORIES } from '../taxonomy.js';
 
 export const INCIDENT_SORTS = ['-createdAt', 'priority'] as const;
 export type IncidentSort = (typeof INCIDENT_SORTS)[number];
@@ -41,7 +42,10 @@ export class ListIncidentsQuery extends PageQuery {
   @IsIn(MEMBER_STATES)
   dispatchedTo?: string;
 
-  @ApiPropertyOptional({ maxLength: 100 })
+  @ApiPropertyOptional({
+    maxLength: 100,
+    description: 'A username, `me` (the signed-in person) or `none` (unassigned)',
+  })
   @IsOptional()
   @IsString()
   @MaxLength(100)

@@ -1,7 +1,7 @@
 import { ApiProperty, ApiPropertyOptional } from '@nestjs/swagger';
 import { Type } from 'class-transformer';
 import { IsIn, IsOptional, IsString, IsUUID, MaxLength, ValidateNested } from 'class-validator';
-import { STATUSES } from '../taxonomy.js';
+import { STATUSES } from '../../vocabulary/vocabulary.js';
 
 export class ResolutionDto {
   @ApiPropertyOptional({ maxLength: 10_000, description: 'Required when to is resolved' })

@@ -1,6 +1,7 @@
 import { ApiPropertyOptional } from '@nestjs/swagger';
 import { IsIn, IsString, Length, Matches, ValidateIf } from 'class-validator';
-import { CATEGORIES, SECTORS, SEVERITIES } from '../taxonomy.js';
+import { SEVERITIES } from '../../vocabulary/vocabulary.js';
+import { CATEGORIES, SECTORS } from '../taxonomy.js';
 
 /** Absent means unchanged; only `assignee` may be null (clears it). */
 export class UpdateIncidentDto {
@@ -19,7 +20,11 @@ export class UpdateIncidentDto {
   @IsIn(SECTORS)
   sector?: string;
 
-  @ApiPropertyOptional({ maxLength: 100, nullable: true, description: 'null clears it' })
+  @ApiPropertyOptional({
+    maxLength: 64,
+    nullable: true,
+    description: 'The username of an active coordinator or admin; null clears it',
+  })
   @ValidateIf((o: UpdateIncidentDto) => o.assignee !== undefined && o.assignee !== null)
   @IsString()
   @Length(1, 100)

@@ -4,6 +4,7 @@ import {
   ArrayMaxSize,
   IsArray,
   IsIn,
+  IsObject,
   IsOptional,
   IsString,
   MaxLength,
@@ -52,6 +53,7 @@ export class ReplaceContactsDto {
   @ApiProperty({ type: [ContactDto], maxItems: MAX_CONTACTS })
   @IsArray()
   @ArrayMaxSize(MAX_CONTACTS)
+  @IsObject({ each: true, message: 'v.isObject' })
   @ValidateNested({ each: true })
   @Type(() => ContactDto)
   contacts!: ContactDto[];

@@ -1,0 +1,115 @@
+/** The console talks only to the contract's routes, with the session cookie and CSRF token. */
+export interface Problem {
+  type: string;
+  title: string;
+  status: number;
+  detail?: string;
+  errors?: { field: string; message: string }[];
+}
+
+export class ApiError extends Error {
+  constructor(
+    readonly status: number,
+    readonly problem: Problem | null,
+  ) {
+    super(problem?.detail ?? `HTTP ${status}`);
+  }
+
+  /** The last part of the problem type (`/problems/not-found` → `not-found`). */
+  get kind(): string {
+    return this.problem?.type.split('/').pop() ?? 'network';
+  }
+}
+
+let csrfToken: string | null = null;
+let language = 'en';
+
+export function setCsrfToken(token: string | null): void {
+  csrfToken = token;
+}
+
+export function setLanguage(lang: string): void {
+  language = lang;
+}
+
+export async function api<T>(method: string, path: string, body?: unknown): Promise<T> {
+  const headers: Record<string, string> = {
+    accept: 'application/json',
+    'accept-language': language,
+  };
+  if (body !== undefined) headers['content-type'] = 'application/json';
+  if (method !== 'GET' && csrfToken) headers['x-csrf-token'] = csrfToken;
+  let res: Response;
+  try {
+    res = await fetch(`/api/v1${path}`, {
+      method,
+      headers,
+      credentials: 'same-origin',
+      body: body === undefined ? undefined : JSON.stringify(body),
+    });
+  } catch {
+    throw new ApiError(0, null);
+  }
+  if (res.status === 204) return undefined as T;
+  const text = await res.text();
+  const parsed: unknown = text ? JSON.parse(text) : undefined;
+  if (!res.ok) throw new ApiError(res.status, (parsed as Problem) ?? null);
+  return parsed as T;
+}
+
+export interface User {
+  id: string;
+  username: string;
+  displayName: string;
+  role: 'analyst' | 'coordinator' | 'admin';
+  state: string | null;
+  locale: 'ru' | 'en';
+  totpEnrolled: boolean;
+}
+
+export interface Me {
+  user: User;
+  csrfToken: string;
+  /** Set while a role that needs a second factor has not enrolled one. */
+  enrolOnly?: boolean;
+}
+
+export interface Dispatch {
+  state: string;
+  status: 'pending' | 'notified' | 'acknowledged';
+  notifiedAt: string | null;
+  acknowledgedAt: string | null;
+  escalationLevel: number;
+  deadlineAt?: string | null;
+}
+
+export interface Incident {
+  id: string;
+  reference: string;
+  title: string;
+  description: string | null;
+  category: string;
+  severity: string;
+  tlp: string;
+  sector: string;
+  status: string;
+  reportingState: string;
+  assignee: string | null;
+  observables: { type: string; value: string }[];
+  dispatches: Dispatch[];
+  createdAt: string;
+  updatedAt: string;
+}
+
+export interface Page<T> {
+  items: T[];
+  nextCursor: string | null;
+}
+
+export interface TimelineEvent {
+  id: string;
+  type: string;
+  actor: string;
+  at: string;
+  data: Record<string, unknown>;
+}

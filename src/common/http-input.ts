@@ -1,0 +1,207 @@
+import { randomUUID } from 'node:crypto';
+import type { IncomingMessage } from 'node:http';
+import type { Socket } from 'node:net';
+import { HttpStatus } from '@nestjs/common';
+import { RouteConfig } from '@nestjs/platform-fastify';
+import type { FastifyError, FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
+import { type Locale, type Msg, msg, negotiateLocale } from '../i18n/i18n.js';
+import { MAX_JSON_DEPTH, scanJson, textFieldErrors } from './json-scan.js';
+import { problemBody, sendProblem } from './problem.filter.js';
+import { type FieldError, Problem } from './problem.js';
+
+/**
+ * The rules every request body and query meets before any route sees it, installed once on
+ * the Fastify instance (see http.ts), so that a new route cannot forget them:
+ * - a body is accepted only in the media types of its route (`@AcceptsBody`, default JSON),
+ *   uncompressed, and JSON only as UTF-8 (otherwise 415);
+ * - JSON nested more than 64 levels is a 400, found by a scan of the raw text before
+ *   JSON.parse, so no DTO transformation ever sees it;
+ * - a NUL character or an unpaired surrogate in any body string (or key), query value or
+ *   path parameter is a 400 naming the field.
+ */
+
+/** What a route accepts when it says nothing. */
+export const DEFAULT_BODY_TYPES: readonly string[] = ['application/json'];
+
+/** Media types parsed as JSON (with the rules above) when a route accepts them. */
+const JSON_TYPES = /^application\/(?:[\w.-]+\+)?json(?:\s*;|\s*$)/i;
+
+interface BodyRouteConfig {
+  bodyTypes?: readonly string[];
+}
+
+/**
+ * Route decorator: the request media types this route accepts instead of `application/json`
+ * (e.g. `@AcceptsBody('application/stix+json', 'application/json')`). A type other than
+ * JSON also needs its parser registered on the Fastify instance. Sets the Fastify route
+ * config (`@RouteConfig`): a route using both must put `bodyTypes` in its own RouteConfig.
+ */
+export const AcceptsBody = (...types: string[]) =>
+  RouteConfig({ bodyTypes: types.map((t) => t.toLowerCase()) } satisfies BodyRouteConfig);
+
+// Methods whose body Fastify ignores.
+const BODYLESS = new Set(['GET', 'HEAD', 'TRACE']);
+const UTF8 = new TextDecoder('utf-8', { fatal: true });
+// Set on a request whose JSON body the scan found free of NUL and surrogate escapes:
+// nothing left to walk (the intake hot path).
+const TEXT_CLEAN = Symbol('ccc.textClean');
+type Marked = FastifyRequest & { [TEXT_CLEAN]?: true };
+
+/** Accepts a client's `x-request-id` only in this form; anything else gets a fresh UUID. */
+const REQUEST_ID = /^[A-Za-z0-9._:-]{1,64}$/;
+
+export function requestId(req: IncomingMessage): string {
+  const given = req.headers['x-request-id'];
+  return typeof given === 'string' && REQUEST_ID.test(given) ? given : randomUUID();
+}
+
+function unsupported(detail: Msg): Problem {
+  return new Problem(HttpStatus.UNSUPPORTED_MEDIA_TYPE, 'http-415', detail);
+}
+
+function malformed(detail: Msg): Problem {
+  return new Problem(HttpStatus.BAD_REQUEST, 'http-400', detail);
+}
+
+/** Why this request's body is refused before it is read, or null. */
+export function bodyRefusal(request: FastifyRequest): Problem | null {
+  if (BODYLESS.has(request.method) || request.is404) return null;
+  const headers = request.headers;
+  const contentType = headers['content-type'];
+  const length = headers['content-length'];
+  const hasBody =
+    contentType !== undefined ||
+    headers['transfer-encoding'] !== undefined ||
+    (length !== undefined && length !== '0');
+  if (!hasBody) return null;
+  const encoding = headers['content-encoding'];
+  if (encoding !== undefined && encoding.trim().toLowerCase() !== 'identity') {
+    return unsupported(msg('input.contentEncoding'));
+  }
+  const allowed =
+    (request.routeOptions.config as BodyRouteConfig | undefined)?.bodyTypes ?? DEFAULT_BODY_TYPES;
+  const [essence, ...params] = (contentType ?? '').split(';');
+  const mediaType = essence.trim().toLowerCase();
+  if (!allowed.includes(mediaType)) {
+    return unsupported(
+      msg('input.mediaType', { count: allowed.length, allowed: allowed.join(', ') }),
+    );
+  }
+  if (mediaType === 'application/json' || mediaType.endsWith('+json')) {
+    for (const param of params) {
+      const [name, value = ''] = param.split('=');
+      if (name.trim().toLowerCase() !== 'charset') continue;
+      const charset = value.trim().replace(/^"|"$/g, '').toLowerCase();
+      if (charset !== 'utf-8' && charset !== 'utf8') return unsupported(msg('input.charset'));
+    }
+  }
+  return null;
+}
+
+// Query keys that name JavaScript internals: refused like any unknown field, whatever the
+// DTO (class-transformer would skip them silently).
+const FORBIDDEN_KEYS = new Set(['__proto__', 'constructor', 'prototype']);
+
+function forbiddenKeys(query: unknown): FieldError[] {
+  if (typeof query !== 'object' || query === null) return [];
+  return Object.keys(query)
+    .filter((key) => FORBIDDEN_KEYS.has(key))
+    .map((field) => ({ field, message: msg('v.unknownField') }));
+}
+
+/** Installs the parser and hooks described at the top of this file. */
+export function installInputRules(fastify: FastifyInstance): void {
+  // Fastify's own text/plain and JSON parsers go; Nest's (JSON, url-encoded forms) are
+  // never registered (`bodyParser: false` in http.ts).
+  fastify.removeAllContentTypeParsers();
+  const parseJson = fastify.getDefaultJsonParser('error', 'error');
+  fastify.addContentTypeParser(JSON_TYPES, { parseAs: 'buffer' }, (request, body, done) => {
+    let text: string;
+    try {
+      text = typeof body === 'string' ? body : UTF8.decode(body);
+    } catch {
+      done(malformed(msg('input.invalidUtf8')), undefined);
+      return;
+    }
+    const scan = scanJson(text);
+    if (scan.tooDeep) {
+      done(malformed(msg('input.tooDeep', { max: MAX_JSON_DEPTH })), undefined);
+      return;
+    }
+    if (!scan.suspectText) (request as Marked)[TEXT_CLEAN] = true;
+    void parseJson(request, text, done);
+  });
+
+  // Before the body is read: a refused type is not even parsed.
+  fastify.addHook('preParsing', (request, _reply, payload, done) => {
+    const refusal = bodyRefusal(request);
+    if (refusal) done(refusal);
+    else done(null, payload);
+  });
+
+  // After parsing, before Nest's guards, pipes and DTOs.
+  fastify.addHook('preValidation', (request, _reply, done) => {
+    const errors = [
+      ...forbiddenKeys(request.query),
+      ...textFieldErrors(request.params ?? {}),
+      ...textFieldErrors(request.query ?? {}),
+      ...((request as Marked)[TEXT_CLEAN] ? [] : textFieldErrors(request.body ?? null)),
+    ];
+    if (errors.length === 0) done();
+    else done(Problem.validation(errors));
+  });
+}
+
+/**
+ * Fastify's router answers a malformed URL (400) and an over-long path parameter (414)
+ * before any hook runs; these answer them as problems too, with the security headers.
+ */
+export function frameworkErrorHandler(
+  secureHeaders: (request: FastifyRequest, reply: FastifyReply) => void,
+) {
+  return (error: FastifyError, request: FastifyRequest, reply: FastifyReply) => {
+    secureHeaders(request, reply);
+    sendProblem(error, request, reply);
+  };
+}
+
+/**
+ * Errors Node's HTTP parser raises before there is a request (headers over 16 KiB, a
+ * request that took too long, a malformed request line): problem+json on the raw socket.
+ */
+export function clientErrorHandler(err: NodeJS.ErrnoException, socket: Socket): void {
+  if (socket.destroyed) return;
+  // A peer that reset the connection gets no answer, but its socket must go: a lingering
+  // one would hold up the drain on SIGTERM.
+  if (err.code === 'ECONNRESET') {
+    socket.destroy();
+    return;
+  }
+  const [status, detail]: [number, Msg] =
+    err.code === 'HPE_HEADER_OVERFLOW'
+      ? [431, msg('input.headersTooLarge')]
+      : err.code === 'ERR_HTTP_REQUEST_TIMEOUT'
+        ? [408, msg('input.timeout')]
+        : [400, msg('input.badRequest')];
+  const locale = rawPacketLocale((err as { rawPacket?: unknown }).rawPacket);
+  const body = JSON.stringify(problemBody(new Problem(status, `http-${status}`, detail), locale));
+  if (socket.writable) {
+    socket.write(
+      `HTTP/1.1 ${status} ${status === 431 ? 'Request Header Fields Too Large' : status === 408 ? 'Request Timeout' : 'Bad Request'}\r\n` +
+        `Content-Type: application/problem+json\r\nContent-Language: ${locale}\r\n` +
+        `Content-Length: ${Buffer.byteLength(body)}\r\n` +
+        `X-Content-Type-Options: nosniff\r\nConnection: close\r\n\r\n${body}`,
+    );
+  }
+  socket.destroy(err);
+}
+
+/**
+ * The language asked for by an `Accept-Language` line in the bytes Node's parser could not
+ * make a request of (when it has them: a timeout has none), else English.
+ */
+export function rawPacketLocale(rawPacket: unknown): Locale {
+  if (!Buffer.isBuffer(rawPacket)) return negotiateLocale(undefined);
+  const line = /^accept-language:[ \t]*([^\r\n]{0,256})\r?$/im.exec(rawPacket.toString('latin1'));
+  return negotiateLocale(line?.[1]);
+}
