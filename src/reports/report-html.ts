@@ -1,6 +1,6 @@
-import { type Locale, type MessageKey, t } from '../i18n/i18n.js';
-import { rsitClassLabel } from '../i18n/labels.js';
+import type { Locale, MessageKey } from '../i18n/i18n.js';
 import type { DurationStats, KeyCount, ReportContent } from './report-content.js';
+import { dailyStates, listed, reportText, timesByState } from './report-text.js';
 
 /** ECharts, loaded on the first HTML report only: the API heap stays small otherwise. */
 type ECharts = typeof import('echarts');
@@ -10,6 +10,8 @@ const loadECharts = () => (echarts ??= import('echarts'));
 interface Series {
   name: string;
   values: number[];
+  /** Series with the same stack are drawn on top of each other. */
+  stack?: string;
 }
 
 /**
@@ -20,17 +22,9 @@ interface Series {
  */
 export async function renderHtml(c: ReportContent, locale: Locale): Promise<string> {
   const lib = await loadECharts();
-  const m = (key: MessageKey, values?: Record<string, string | number>) => t(locale, key, values);
+  const text = reportText(locale);
+  const { m, label, duration } = text;
   const r = c.report;
-  const label = {
-    state: (v: string) => m('label.state', { value: v }),
-    severity: (v: string) => m('label.severity', { value: v }),
-    sector: (v: string) => m('label.sector', { value: v }),
-    status: (v: string) => m('label.status', { value: v }),
-    rsitClass: (v: string) => rsitClassLabel(v, locale),
-    code: (v: string) => v,
-  };
-  const duration = (s: number | null) => formatDuration(s, locale);
   const hours = (s: number | null) => (s === null ? 0 : Math.round((s / 3600) * 10) / 10);
 
   const countsSection = (
@@ -67,10 +61,74 @@ export async function renderHtml(c: ReportContent, locale: Locale): Promise<stri
   const ackOf = (sev: string) => timings.acknowledgement.bySeverity.find((s) => s.severity === sev);
   const resOf = (sev: string) => timings.resolution.bySeverity.find((s) => s.severity === sev);
 
+  // Incidents per day, stacked by reporting state; the table lists the days with any.
+  const dailySection = () => {
+    const days = c.counts.daily ?? [];
+    const withAny = days.filter((d) => d.count > 0);
+    const states = dailyStates(withAny);
+    const countOn = (d: (typeof days)[number], state: string) =>
+      d.byReportingState.find((s) => s.key === state)?.count ?? 0;
+    return section(
+      m('report.daily'),
+      withAny.length === 0
+        ? `<p>${esc(m('report.chartNoData'))}</p>`
+        : chart(lib, {
+            categories: days.map((d) => d.date.slice(5)),
+            series: states.map((state) => ({
+              name: label.state(state),
+              values: days.map((d) => countOn(d, state)),
+              stack: 'states',
+            })),
+            title: m('report.daily'),
+          }) +
+            table(
+              [m('report.date'), ...states.map(label.state), m('report.incidents')],
+              withAny.map((d) => [d.date, ...states.map((s) => countOn(d, s)), d.count]),
+            ),
+    );
+  };
+
+  // Median time to acknowledge (receiving state) and to resolve (reporting state), per state.
+  const perState = timesByState(c);
+  const timesByStateSection = () =>
+    section(
+      m('report.timesByState'),
+      chart(lib, {
+        categories: perState.map((s) => label.state(s.state)),
+        series: [
+          {
+            name: m('report.inHours', { label: m('report.medianAck') }),
+            values: perState.map((s) => hours(s.ack.medianSeconds)),
+          },
+          {
+            name: m('report.inHours', { label: m('report.medianResolve') }),
+            values: perState.map((s) => hours(s.resolution.medianSeconds)),
+          },
+        ],
+        title: m('report.timesByState'),
+      }) +
+        table(
+          [
+            m('report.col.state'),
+            m('report.medianAck'),
+            m('report.incidents'),
+            m('report.medianResolve'),
+            m('report.incidents'),
+          ],
+          perState.map((s) => [
+            label.state(s.state),
+            duration(s.ack.medianSeconds),
+            s.ack.count,
+            duration(s.resolution.medianSeconds),
+            s.resolution.count,
+          ]),
+        ),
+    );
+
   const body = [
-    `<header><h1>${esc(m('report.title', { kind: r.kind, from: day(r.from), to: day(r.to) }))}</h1>`,
+    `<header><h1>${esc(text.title(c))}</h1>`,
     `<ul class="meta">`,
-    `<li>${esc(m('report.audience', { audience: m('label.audience', { value: r.audience }), tlps: c.detailedTlp.join(', ') }))}</li>`,
+    `<li>${esc(m('report.audience', { audience: label.audience(r.audience), tlps: c.detailedTlp.join(', ') }))}</li>`,
     `<li>${esc(m('report.period', { from: r.from, to: r.to }))}</li>`,
     `<li>${esc(m('report.generated', { at: r.generatedAt }))}</li>`,
     `<li>${esc(m('report.id', { id: r.id }))}</li></ul></header>`,
@@ -82,6 +140,7 @@ export async function renderHtml(c: ReportContent, locale: Locale): Promise<stri
       ),
     ),
     countsSection('report.byState', 'report.col.state', c.counts.byReportingState, label.state),
+    c.counts.daily ? dailySection() : '',
     countsSection('report.byRsit', 'report.col.class', c.counts.byClass, label.rsitClass, true),
     section(
       m('report.col.category'),
@@ -108,11 +167,11 @@ export async function renderHtml(c: ReportContent, locale: Locale): Promise<stri
               categories: severities.map(label.severity),
               series: [
                 {
-                  name: `${m('report.ack')} (h)`,
+                  name: m('report.inHours', { label: m('report.ack') }),
                   values: severities.map((s) => hours(ackOf(s)?.medianSeconds ?? null)),
                 },
                 {
-                  name: `${m('report.resolution')} (h)`,
+                  name: m('report.inHours', { label: m('report.resolution') }),
                   values: severities.map((s) => hours(resOf(s)?.medianSeconds ?? null)),
                 },
               ],
@@ -153,6 +212,7 @@ export async function renderHtml(c: ReportContent, locale: Locale): Promise<stri
           ],
         ),
     ),
+    perState.length > 0 ? timesByStateSection() : '',
     section(
       m('report.escalations'),
       (c.escalations.length === 0
@@ -188,7 +248,7 @@ export async function renderHtml(c: ReportContent, locale: Locale): Promise<stri
     ),
     section(
       m('report.transnational'),
-      `<p>${esc(m('report.transnationalIntro', { total: c.transnationalObservables.total, shareable: c.transnationalObservables.shareable }))}</p>` +
+      `<p>${esc(m('report.transnationalIntro', { total: c.transnationalObservables.total, shareable: c.transnationalObservables.shareable, listed: listed(c.transnationalObservables.items.length, c.transnationalObservables.shareable) }))}</p>` +
         (c.transnationalObservables.items.length === 0
           ? ''
           : table(
@@ -210,7 +270,7 @@ export async function renderHtml(c: ReportContent, locale: Locale): Promise<stri
     ),
     section(
       m('report.lessons'),
-      `<p>${esc(m('report.lessonsIntro', { total: c.lessonsLearned.total }))}</p>` +
+      `<p>${esc(m('report.lessonsIntro', { total: c.lessonsLearned.total, listed: listed(c.lessonsLearned.items.length, c.lessonsLearned.total) }))}</p>` +
         c.lessonsLearned.items
           .map(
             (l) =>
@@ -223,7 +283,7 @@ export async function renderHtml(c: ReportContent, locale: Locale): Promise<stri
     ),
   ].join('\n');
 
-  const title = m('report.title', { kind: r.kind, from: day(r.from), to: day(r.to) });
+  const title = text.title(c);
   return `<!doctype html>
 <html lang="${locale}">
 <head>
@@ -270,13 +330,18 @@ function chart(
   const category = {
     type: 'category' as const,
     data: spec.categories,
-    axisLabel: { interval: 0, width: 240, overflow: 'truncate' as const },
+    // Every label while they fit (a month of days does), else ECharts picks.
+    axisLabel: {
+      interval: spec.categories.length > 40 ? ('auto' as const) : 0,
+      width: 240,
+      overflow: 'truncate' as const,
+    },
   };
   const value = { type: 'value' as const, minInterval: 1 };
   instance.setOption({
     animation: false,
     aria: { enabled: true, label: { description: spec.title } },
-    color: ['#2b4c7e', '#e07b39', '#6a9f58', '#8e5ea2'],
+    color: ['#2b4c7e', '#e07b39', '#6a9f58', '#8e5ea2', '#c23b3b', '#3a9fb0', '#9a7b2f'],
     textStyle: { fontFamily: 'sans-serif' },
     legend: spec.series.length > 1 ? { top: 0 } : undefined,
     grid: {
@@ -291,7 +356,12 @@ function chart(
       type: 'bar' as const,
       name: s.name,
       data: s.values,
-      label: { show: true, position: spec.horizontal ? ('right' as const) : ('top' as const) },
+      ...(s.stack ? { stack: s.stack } : {}),
+      // Stacked bars (many, thin) carry their numbers in the table only.
+      label: {
+        show: !s.stack,
+        position: spec.horizontal ? ('right' as const) : ('top' as const),
+      },
     })),
   });
   const svg = instance.renderToSVGString();
@@ -307,28 +377,4 @@ export function esc(value: string): string {
     .replace(/>/g, '&gt;')
     .replace(/"/g, '&quot;')
     .replace(/'/g, '&#39;');
-}
-
-function day(iso: string): string {
-  return iso.endsWith('T00:00:00.000Z') ? iso.slice(0, 10) : iso;
-}
-
-/** 0 s, 42 s, 12 min, 3 h 05 min, 2 d 4 h, in the page's language. */
-export function formatDuration(seconds: number | null, locale: Locale): string {
-  if (seconds === null) return t(locale, 'report.duration', { unit: 'none' });
-  const s = Math.round(seconds);
-  if (s < 60) return t(locale, 'report.duration', { unit: 's', n: s });
-  if (s < 3600) return t(locale, 'report.duration', { unit: 'min', n: Math.floor(s / 60) });
-  if (s < 86400) {
-    return t(locale, 'report.duration', {
-      unit: 'h',
-      h: Math.floor(s / 3600),
-      m: String(Math.floor((s % 3600) / 60)).padStart(2, '0'),
-    });
-  }
-  return t(locale, 'report.duration', {
-    unit: 'd',
-    d: Math.floor(s / 86400),
-    h: Math.floor((s % 86400) / 3600),
-  });
 }

@@ -10,6 +10,7 @@ import { ReportDocument, ReportsService } from './reports.service.js';
 /** Serves a rendered document with its own media type. */
 function send(reply: FastifyReply, doc: ReportDocument): string {
   void reply.header('content-type', doc.contentType);
+  if (doc.language) void reply.header('content-language', doc.language);
   return doc.body;
 }
 

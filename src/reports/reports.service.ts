@@ -32,6 +32,8 @@ export interface ReportView {
 export interface ReportDocument {
   contentType: string;
   body: string;
+  /** The language of a document written for people (html, markdown). */
+  language?: Locale;
 }
 
 interface ReportRow {
@@ -76,10 +78,15 @@ const RENDERERS: Record<
   (c: ReportContent, lang: Locale) => Promise<ReportDocument> | ReportDocument
 > = {
   json: (c) => ({ contentType: 'application/json; charset=utf-8', body: JSON.stringify(c) }),
-  markdown: (c) => ({ contentType: 'text/markdown; charset=utf-8', body: renderMarkdown(c) }),
+  markdown: (c, lang) => ({
+    contentType: 'text/markdown; charset=utf-8',
+    body: renderMarkdown(c, lang),
+    language: lang,
+  }),
   html: async (c, lang) => ({
     contentType: 'text/html; charset=utf-8',
     body: await renderHtml(c, lang),
+    language: lang,
   }),
   stix: (c) => ({
     contentType: 'application/stix+json;version=2.1',

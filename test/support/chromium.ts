@@ -1,4 +1,4 @@
-import { existsSync, mkdirSync } from 'node:fs';
+import { existsSync, mkdirSync, writeFileSync } from 'node:fs';
 import { execFileSync } from 'node:child_process';
 import path from 'node:path';
 import { chromium } from 'playwright-core';
@@ -22,7 +22,8 @@ export function chromiumPath(): string {
 
 /**
  * Loads each page in headless Chromium with the network cut off: any request (the page must be
- * self-contained), console error or page error fails; saves a full-page screenshot of each.
+ * self-contained), console error or page error fails; saves a full-page screenshot of each
+ * and the page next to it.
  */
 export async function renderInChromium(pages: { html: string; screenshot: string }[]) {
   const browser = await chromium.launch({
@@ -57,6 +58,8 @@ export async function renderInChromium(pages: { html: string; screenshot: string
       await page.emulateMedia({ media: 'print' });
       await page.emulateMedia({ media: 'screen' });
       await page.screenshot({ path: path.join(ARTIFACTS, screenshot), fullPage: true });
+      // The page itself too, to open in any browser or print to PDF.
+      writeFileSync(path.join(ARTIFACTS, screenshot.replace(/\.png$/, '.html')), html);
       await page.close();
       if (problems.length > 0) throw new Error(`${screenshot}: ${problems.join('; ')}`);
     }

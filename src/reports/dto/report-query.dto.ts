@@ -15,7 +15,11 @@ export class ReportFormatQuery {
   @IsIn(REPORT_FORMATS)
   format?: ReportFormat;
 
-  @ApiPropertyOptional({ enum: LOCALES, default: 'en', description: 'Language of html' })
+  @ApiPropertyOptional({
+    enum: LOCALES,
+    default: 'en',
+    description: 'Language of html and markdown (the numbers are the same in both)',
+  })
   @IsOptional()
   @IsIn(LOCALES)
   lang?: Locale;
