@@ -351,6 +351,16 @@ describe('Notification delivery', () => {
     expect(enText).toContain('Category (RSIT): Intrusions: System Compromise');
     expect(enText).toContain('Severity: critical');
     expect(enText).toContain('Reported by: Kazakhstan');
+    expect(ruText).toContain('TLP: TLP:AMBER (организация и её клиенты)');
+    expect(enText).toContain('TLP: TLP:AMBER (organisation and its clients)');
+    // Both parts say the same in one language: no English sentence in the Russian e-mail.
+    for (const part of [ruText, ruHtml]) {
+      expect(part).toContain('Государство-член зарегистрировало инцидент');
+      expect(part).not.toMatch(/A member state filed|Category \(RSIT\)|Reported by/);
+    }
+    expect(enHtml).toContain('A member state filed an incident');
+    // Webhook-style codes stay as they are inside the event each part closes with.
+    expect(ruText).toContain('"category": "intrusions/system-compromise"');
     expect(ruHtml).toContain(
       '<td>Вторжения: Компрометация системы (intrusions/system-compromise)</td>',
     );

@@ -1,5 +1,5 @@
 import { type Locale, type MessageKey, t } from '../i18n/i18n.js';
-import { categoryLabel, tlpLevel } from '../i18n/labels.js';
+import { categoryLabel, tlpLabel, tlpLevel } from '../i18n/labels.js';
 
 /** Banner colours of TLP 2.0 (FIRST): text on black. */
 const TLP_COLOURS: Record<string, string> = {
@@ -57,7 +57,7 @@ export function renderEmail(
   }
   if (incident.severity)
     add('email.field.severity', t(locale, 'label.severity', { value: str(incident.severity) }));
-  add('email.field.tlp', tlp);
+  if (tlp) add('email.field.tlp', tlpLabel(tlp, locale));
   if (incident.sector)
     add('email.field.sector', t(locale, 'label.sector', { value: str(incident.sector) }));
   if (incident.reportingState) {
