@@ -9,8 +9,6 @@ const ESCALATION_ENV = {
   CCC_ESCALATION_MAX_LEVEL: '3',
 };
 
-const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
-
 async function waitFor<T>(
   read: () => Promise<T>,
   done: (value: T) => boolean,
@@ -23,7 +21,7 @@ async function waitFor<T>(
     if (Date.now() > until) {
       throw new Error(`timed out waiting for ${what}: ${JSON.stringify(value)}`);
     }
-    await sleep(100);
+    await new Promise((r) => setTimeout(r, 100));
     value = await read();
   }
   return value;
@@ -123,13 +121,22 @@ describe('SLA escalation: deadlines follow severity changes', () => {
     const moved = await dispatchOf(env.db, incidentId);
     expect(moved.deadline!.getTime() - moved.created.getTime()).toBeCloseTo(60_000, -3);
 
-    // Past the old deadline: the job ran, found the dispatch not due, and went back to wait.
-    await sleep(Math.max(0, deadline!.getTime() - Date.now()) + 1_500);
+    // Past the old deadline the job runs, finds the dispatch not due, and goes back to wait
+    // for the new one: it has been processed and BullMQ scores it (timestamp * 0x1000 +
+    // a counter) at the new deadline.
+    const delayedUntil = async () => {
+      const job = await queue.getJob(jobId);
+      const score = await env.redis.zscore(`{${env.queuePrefix}}:escalations:delayed`, jobId);
+      return job?.processedOn && score !== null ? Math.floor(Number(score) / 0x1000) : null;
+    };
+    await waitFor(
+      delayedUntil,
+      (until) => until === moved.deadline!.getTime(),
+      'the job re-delayed',
+      30_000,
+    );
+    expect(Date.now()).toBeGreaterThanOrEqual(deadline!.getTime());
     expect((await dispatchOf(env.db, incidentId)).level).toBe(0);
-    const job = await queue.getJob(jobId);
-    expect(await job!.getState()).toBe('delayed');
-    // BullMQ scores delayed jobs as timestamp * 0x1000 + a counter.
-    const score = await env.redis.zscore(`{${env.queuePrefix}}:escalations:delayed`, jobId);
-    expect(Math.floor(Number(score) / 0x1000)).toBe(moved.deadline!.getTime());
+    expect(await (await queue.getJob(jobId))!.getState()).toBe('delayed');
   });
 });

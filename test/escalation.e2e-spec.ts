@@ -1,4 +1,6 @@
+import { Queue } from 'bullmq';
 import type pg from 'pg';
+import { QueueName } from '../src/queues/queues.js';
 import { Api } from './support/api.js';
 import {
   createTestEnv,
@@ -70,13 +72,26 @@ async function waitFor<T>(
   while (!done(value)) {
     if (Date.now() > until)
       throw new Error(`timed out waiting for ${what}: ${JSON.stringify(value)}`);
-    await sleep(100);
+    await new Promise((r) => setTimeout(r, 100));
     value = await read();
   }
   return value;
 }
 
-const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
+/**
+ * A check that something did NOT happen needs proof that it had the chance: files a marker
+ * incident with the same deadline and waits until it is escalated twice, so the escalator
+ * has run at least two more periods since the call.
+ */
+async function twoMorePeriods(db: pg.Pool): Promise<void> {
+  const marker = await fileIncident(db, ['KG'], { deadlineSeconds: 2 });
+  await waitFor(
+    () => dispatch(db, marker.dispatches.KG),
+    (d) => d.level === 2,
+    'a later marker incident escalated twice',
+    40_000,
+  );
+}
 
 async function escalatedRows(db: pg.Pool, incidentId: string) {
   const timeline = await db.query(
@@ -188,10 +203,14 @@ describe('SLA escalation', () => {
 
     // The maximum holds: no deadline left, and nothing more after another period.
     expect((await dispatch(env.db, dispatchId)).deadline).toBeNull();
-    await sleep(3_000);
+    await twoMorePeriods(env.db);
     expect(await dispatch(env.db, dispatchId)).toEqual({ level: 2, deadline: null });
     expect((await escalatedRows(env.db, incidentId)).outbox).toHaveLength(4);
-    expect(ccc.requests.filter((r) => r.json?.type === 'incident.escalated')).toHaveLength(2);
+    expect(
+      ccc.requests.filter(
+        (r) => r.json?.type === 'incident.escalated' && r.json.data.incident.id === incidentId,
+      ),
+    ).toHaveLength(2);
 
     const listed = await admin.get(
       `/api/v1/audit?action=incident.escalated&targetType=incident&targetId=${incidentId}`,
@@ -229,7 +248,7 @@ describe('SLA escalation', () => {
     expect((await byAnalyst.post(`/api/v1/incidents/${incidentId}/acknowledgements`)).status).toBe(
       200,
     );
-    await sleep(4_500); // two more periods
+    await twoMorePeriods(env.db);
     expect(await dispatch(env.db, ids.BY)).toEqual({ level: 1, deadline: null });
     expect(await dispatch(env.db, ids.KZ)).toEqual({ level: 0, deadline: null });
     const { timeline, outbox } = await escalatedRows(env.db, incidentId);
@@ -292,7 +311,18 @@ describe('SLA escalation', () => {
   it('resumes deadlines that passed while the service was down', async () => {
     await service.stop();
     const filed = await fileIncident(env.db, ['AM', 'TJ'], { deadlineSeconds: 1 });
-    await sleep(1_500);
+    // Restart only once both deadlines have passed while nothing ran.
+    await waitFor(
+      async () =>
+        (
+          await env.db.query(
+            'SELECT bool_and(ack_deadline < now()) AS passed FROM dispatches WHERE incident_id = $1',
+            [filed.incidentId],
+          )
+        ).rows[0].passed as boolean,
+      (passed) => passed,
+      'both deadlines to pass',
+    );
     service = await startService(env, { env: ESCALATION_ENV });
     admin = new Api(service.url);
     for (const state of ['AM', 'TJ']) {
@@ -314,7 +344,23 @@ describe('SLA escalation', () => {
         role: 'worker',
       }),
     );
-    await sleep(1_000);
+    // The workers listen before anything is due: two on this prefix, one on the other.
+    const listening = async (prefix: string) => {
+      const queue = new Queue(QueueName.Escalations, {
+        connection: env.redis,
+        prefix: `{${prefix}}`,
+      });
+      try {
+        return await queue.getWorkersCount();
+      } finally {
+        await queue.close();
+      }
+    };
+    await waitFor(
+      async () => [await listening(env.queuePrefix), await listening(otherPrefix())],
+      ([here, other]) => here >= 2 && other >= 1,
+      'three escalation workers',
+    );
     const filed = await Promise.all(
       Array.from({ length: 15 }, () => fileIncident(env.db, ['BY', 'RU'], { deadlineSeconds: 2 })),
     );
@@ -331,7 +377,7 @@ describe('SLA escalation', () => {
       'every dispatch at level 2',
       40_000,
     );
-    await sleep(2_500); // let any duplicate that would happen, happen
+    await twoMorePeriods(env.db); // any duplicate that would happen has had its chance
     const incidents = filed.map((f) => f.incidentId);
     const counts = await env.db.query(
       `SELECT (SELECT count(*)::int FROM timeline_events

@@ -90,7 +90,8 @@ describe('Notifications survive a crash', () => {
     await eventually(() => accepted.length >= 60, '60 accepted incidents');
     await service.kill();
     const atKill = accepted.length;
-    await new Promise((r) => setTimeout(r, 300));
+    const failedAtKill = failures;
+    await eventually(() => failures >= failedAtKill + CLIENTS, 'the clients to find it gone');
     stop = true;
     await Promise.all(clients);
     expect(failures).toBeGreaterThan(0); // the clients did see the service die

@@ -3,6 +3,7 @@ import { Api } from './support/api.js';
 import { createTestEnv, Service, startService, TestEnv } from './support/service.js';
 import { mimePart, SmtpSink } from './support/smtp.js';
 import { emitEvent, eventually, setContacts, WebhookReceiver } from './support/webhook-receiver.js';
+import { afterMoreRuns } from './support/wait-for.js';
 
 /** RFC 2047 encoded words (`=?UTF-8?Q?…?=`, `=?UTF-8?B?…?=`) as text. */
 function decodeSubject(raw: string): string {
@@ -113,8 +114,8 @@ describe('Notification delivery', () => {
     expect(delivery).toMatchObject({ attempts: 1, last_status_code: 200, channel: 'webhook' });
     expect(delivery.delivered_at).not.toBeNull();
 
-    // The relay sweeps every 2 s and the sweeper every 5 s; neither sends it again.
-    await new Promise((r) => setTimeout(r, 6000));
+    // The relay and the sweeper each run again; neither sends it again.
+    await afterMoreRuns([service.url], ['OutboxRelay', 'DeliverySweeper']);
     expect(endpoint.requests).toHaveLength(1);
 
     const listed = await admin.get(`/api/v1/deliveries?incidentId=${incidentId}`);

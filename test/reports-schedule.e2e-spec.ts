@@ -30,8 +30,6 @@ function expectedPeriods(now: Date) {
   };
 }
 
-const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
-
 describe('Report schedules and recovery across instances', () => {
   let env: TestEnv;
   const services: Service[] = [];
@@ -50,6 +48,16 @@ describe('Report schedules and recovery across instances', () => {
     connection?.disconnect();
     await env?.cleanup();
   }, 60_000);
+
+  /** Waits until both schedulers have fired `n` more times than now. */
+  async function moreFires(n: number): Promise<void> {
+    const fired = async (scheduler: string) =>
+      (await queue.getJobScheduler(scheduler))?.iterationCount ?? 0;
+    for (const scheduler of ['report-weekly', 'report-monthly']) {
+      const from = await fired(scheduler);
+      await eventually(async () => (await fired(scheduler)) >= from + n, `${scheduler} to fire`);
+    }
+  }
 
   async function status(id: string): Promise<string> {
     const { rows } = await env.db.query('SELECT status FROM reports WHERE id = $1', [id]);
@@ -72,7 +80,14 @@ describe('Report schedules and recovery across instances', () => {
     // Redis flushed (this deployment's keys) while no worker runs.
     await deleteRedisKeys(env.redis, `{${env.queuePrefix}}*`);
     expect(await queue.getJob(jobId.report(id))).toBeUndefined();
-    await sleep(5500); // past the reconciler's grace for fresh rows
+    // Past the reconciler's grace for fresh rows (5 s), so the next instance re-drives it.
+    await eventually(async () => {
+      const { rows } = await env.db.query(
+        `SELECT created_at < now() - interval '5 seconds' AS old FROM reports WHERE id = $1`,
+        [id],
+      );
+      return rows[0].old === true;
+    }, 'the report row to pass the grace period');
     expect(await status(id)).toBe('queued');
 
     // Two more instances, both firing the schedules every second (used by the next test too).
@@ -91,7 +106,7 @@ describe('Report schedules and recovery across instances', () => {
         `${scheduler} to fire six times`,
       );
     }
-    await sleep(3000); // and a few more fires
+    await moreFires(3);
     const after = expectedPeriods(new Date());
 
     const { rows } = await env.db.query(
@@ -118,7 +133,7 @@ describe('Report schedules and recovery across instances', () => {
       );
       return s[0].n === ids.length;
     }, 'the scheduled reports to be ready');
-    await sleep(2000);
+    await moreFires(2); // any duplicate a later fire would make has had its chance
     const { rows: audit } = await env.db.query(
       `SELECT target_id, action, count(*)::int AS n FROM audit_log
         WHERE target_id = ANY($1) GROUP BY target_id, action`,

@@ -3,6 +3,7 @@ import { Redis } from 'ioredis';
 import { QueueName } from '../src/queues/queues.js';
 import { Api } from './support/api.js';
 import { createTestEnv, REDIS_URL, Service, startService, TestEnv } from './support/service.js';
+import { afterMoreRuns } from './support/wait-for.js';
 import {
   Endpoint,
   eventually,
@@ -22,8 +23,6 @@ const TARGETS = [...WITH_CONTACTS, 'RU'];
 const INCIDENTS = 40;
 const CONCURRENCY = 8;
 const DAY = 24 * 3600 * 1000;
-
-const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 
 /** The previous ISO week, worked out here independently of src/reports/report-periods.ts. */
 function previousWeek(now: Date): [string, string] {
@@ -152,7 +151,11 @@ describe('Scale-out: two API and two worker processes', () => {
       'every delivery delivered',
       30_000,
     );
-    await sleep(4000);
+    // Any duplicate a later relay or sweeper run would send has had its chance.
+    await afterMoreRuns(
+      [...apis, ...workers].map((s) => s.url),
+      ['OutboxRelay', 'DeliverySweeper'],
+    );
 
     // One delivery row per (event, contact), and one webhook per delivery row.
     const { rows: deliveries } = await env.db.query(

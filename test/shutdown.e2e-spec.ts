@@ -1,3 +1,4 @@
+import { connect, Socket } from 'node:net';
 import { Queue } from 'bullmq';
 import { Redis } from 'ioredis';
 import { QueueName } from '../src/queues/queues.js';
@@ -172,4 +173,38 @@ describe('Graceful shutdown under load', () => {
       }
     }
   }, 150_000);
+
+  it('closes connections that are silent or idle between requests, so the drain ends', async () => {
+    const own = await startService(env, { role: 'api' });
+    const open = () =>
+      new Promise<Socket>((resolve, reject) => {
+        const socket = connect(own.port, '127.0.0.1', () => resolve(socket));
+        socket.once('error', reject);
+      });
+    // One connection that never sends a request, one kept alive after its answer.
+    const silent = await open();
+    const idle = await open();
+    const answered = new Promise<string>((resolve) => {
+      let text = '';
+      idle.on('data', (d: Buffer) => {
+        text += d.toString();
+        if (text.includes('\r\n\r\n')) resolve(text);
+      });
+    });
+    idle.write('GET /health/live HTTP/1.1\r\nHost: 127.0.0.1\r\nConnection: keep-alive\r\n\r\n');
+    expect(await answered).toMatch(/^HTTP\/1\.1 200/);
+    const closed = (socket: Socket) => new Promise<void>((r) => socket.once('close', () => r()));
+    const bothClosed = Promise.all([closed(silent), closed(idle)]);
+
+    // Node's own close would leave both open until the keep-alive timeout (72 s).
+    let timer: NodeJS.Timeout | undefined;
+    const code = await Promise.race([
+      own.stop(),
+      new Promise<string>((r) => (timer = setTimeout(() => r('still running after 30 s'), 30_000))),
+    ]);
+    clearTimeout(timer);
+    if (code !== 0) await own.kill();
+    expect(code).toBe(0);
+    await bothClosed;
+  }, 60_000);
 });

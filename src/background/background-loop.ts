@@ -1,4 +1,6 @@
-import { Logger } from '@nestjs/common';
+import { BeforeApplicationShutdown, Logger, OnApplicationBootstrap } from '@nestjs/common';
+import { Counter } from 'prom-client';
+import { registry } from '../metrics/metrics.js';
 import type { Lease } from './leases.js';
 
 export interface LoopOptions {
@@ -22,6 +24,13 @@ export interface RunContext {
   /** True once stop() was called: long runs return early. */
   readonly stopping: boolean;
 }
+
+const runsTotal = new Counter({
+  name: 'ccc_background_runs_total',
+  help: 'Runs of each background loop in this process: done, skipped (another instance holds the lease) or failed',
+  labelNames: ['loop', 'outcome'] as const,
+  registers: [registry],
+});
 
 /** A run may return the pause before the next one (ms), e.g. shorter while a backlog lasts. */
 export type LoopRun = (context: RunContext) => Promise<number | void>;
@@ -125,6 +134,7 @@ export class BackgroundLoop {
         const held = await lease.hold();
         if (held === null) {
           this.failures = 0;
+          runsTotal.inc({ loop: this.options.name, outcome: 'skipped' });
           return intervalMs; // another instance holds it
         }
         context.freshLease = held === 'acquired';
@@ -132,9 +142,11 @@ export class BackgroundLoop {
       const pause = await this.run(context);
       if (this.failures > 0) this.logger.log('running again after failures');
       this.failures = 0;
+      runsTotal.inc({ loop: this.options.name, outcome: 'done' });
       return pause ?? intervalMs;
     } catch (err) {
       this.failures += 1;
+      runsTotal.inc({ loop: this.options.name, outcome: 'failed' });
       const pause = backoffMs(intervalMs, this.failures, this.options.maxBackoffMs ?? 30_000);
       this.logger.warn(
         `run failed (${this.failures} in a row, next in ${pause} ms): ${(err as Error)?.message ?? String(err)}`,
@@ -148,4 +160,20 @@ export class BackgroundLoop {
 export function backoffMs(intervalMs: number, failures: number, maxMs: number): number {
   if (failures <= 0) return intervalMs;
   return Math.min(maxMs, intervalMs * 2 ** Math.min(failures - 1, 30));
+}
+
+/**
+ * A Nest provider that owns one loop: started when the application has booted, stopped
+ * (its run in progress finished) before the database and Redis clients close.
+ */
+export abstract class LoopingService implements OnApplicationBootstrap, BeforeApplicationShutdown {
+  protected abstract readonly loop: BackgroundLoop;
+
+  onApplicationBootstrap(): void {
+    this.loop.start();
+  }
+
+  async beforeApplicationShutdown(): Promise<void> {
+    await this.loop.stop();
+  }
 }

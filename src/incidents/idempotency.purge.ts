@@ -1,11 +1,6 @@
-import {
-  BeforeApplicationShutdown,
-  Inject,
-  Injectable,
-  OnApplicationBootstrap,
-} from '@nestjs/common';
+import { Inject, Injectable } from '@nestjs/common';
 import { DataSource } from 'typeorm';
-import { BackgroundLoop } from '../background/background-loop.js';
+import { BackgroundLoop, LoopingService } from '../background/background-loop.js';
 import { PgAdvisoryLease } from '../background/leases.js';
 import { sql } from '../common/sql.js';
 import { APP_CONFIG, AppConfig } from '../config/config.js';
@@ -21,13 +16,14 @@ const PURGE_LOCK = 727_274_020;
  * (an advisory lease). A key found expired by a request is taken over by that request anyway.
  */
 @Injectable()
-export class IdempotencyPurge implements OnApplicationBootstrap, BeforeApplicationShutdown {
-  private readonly loop: BackgroundLoop;
+export class IdempotencyPurge extends LoopingService {
+  protected readonly loop: BackgroundLoop;
 
   constructor(
     private readonly dataSource: DataSource,
     @Inject(APP_CONFIG) config: AppConfig,
   ) {
+    super();
     this.loop = new BackgroundLoop(
       {
         name: IdempotencyPurge.name,
@@ -40,14 +36,6 @@ export class IdempotencyPurge implements OnApplicationBootstrap, BeforeApplicati
         }
       },
     );
-  }
-
-  onApplicationBootstrap() {
-    this.loop.start();
-  }
-
-  async beforeApplicationShutdown() {
-    await this.loop.stop();
   }
 
   /** Deletes up to BATCH expired keys; returns how many. */

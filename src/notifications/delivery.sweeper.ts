@@ -1,13 +1,7 @@
-import {
-  BeforeApplicationShutdown,
-  Inject,
-  Injectable,
-  Logger,
-  OnApplicationBootstrap,
-} from '@nestjs/common';
+import { Inject, Injectable, Logger } from '@nestjs/common';
 import { InjectDataSource } from '@nestjs/typeorm';
 import { DataSource } from 'typeorm';
-import { BackgroundLoop } from '../background/background-loop.js';
+import { BackgroundLoop, LoopingService } from '../background/background-loop.js';
 import { PgAdvisoryLease } from '../background/leases.js';
 import { sql } from '../common/sql.js';
 import { APP_CONFIG, AppConfig } from '../config/config.js';
@@ -28,9 +22,9 @@ const SWEEP_LOCK = 727_274_010;
  * takes whatever is due now (jobs may have vanished while nothing ran).
  */
 @Injectable()
-export class DeliverySweeper implements OnApplicationBootstrap, BeforeApplicationShutdown {
+export class DeliverySweeper extends LoopingService {
   private readonly logger = new Logger(DeliverySweeper.name);
-  private readonly loop: BackgroundLoop;
+  protected readonly loop: BackgroundLoop;
 
   constructor(
     @InjectDataSource(NOTIFICATIONS_DB) private readonly dataSource: DataSource,
@@ -38,6 +32,7 @@ export class DeliverySweeper implements OnApplicationBootstrap, BeforeApplicatio
     private readonly relay: OutboxRelay,
     @Inject(APP_CONFIG) config: AppConfig,
   ) {
+    super();
     this.loop = new BackgroundLoop(
       {
         name: DeliverySweeper.name,
@@ -46,14 +41,6 @@ export class DeliverySweeper implements OnApplicationBootstrap, BeforeApplicatio
       },
       ({ freshLease }) => this.sweep(freshLease ? 0 : OVERDUE_SECONDS),
     );
-  }
-
-  onApplicationBootstrap() {
-    this.loop.start();
-  }
-
-  async beforeApplicationShutdown() {
-    await this.loop.stop();
   }
 
   async sweep(overdueSeconds: number): Promise<void> {

@@ -1,11 +1,6 @@
-import {
-  BeforeApplicationShutdown,
-  Injectable,
-  Logger,
-  OnApplicationBootstrap,
-} from '@nestjs/common';
+import { Injectable, Logger } from '@nestjs/common';
 import { DataSource } from 'typeorm';
-import { BackgroundLoop } from '../background/background-loop.js';
+import { BackgroundLoop, LoopingService } from '../background/background-loop.js';
 import { sql } from '../common/sql.js';
 import { ReportQueue } from './report-queue.js';
 import { ReportSchedules } from './report-schedules.service.js';
@@ -20,9 +15,9 @@ const BATCH = 100;
  * Also (re)installs the weekly and monthly job schedulers. It never blocks start-up.
  */
 @Injectable()
-export class ReportsReconciler implements OnApplicationBootstrap, BeforeApplicationShutdown {
+export class ReportsReconciler extends LoopingService {
   private readonly logger = new Logger(ReportsReconciler.name);
-  private readonly loop = new BackgroundLoop(
+  protected readonly loop = new BackgroundLoop(
     { name: ReportsReconciler.name, intervalMs: INTERVAL_MS, firstRunMs: FIRST_RUN_MS },
     () => this.run(),
   );
@@ -31,15 +26,8 @@ export class ReportsReconciler implements OnApplicationBootstrap, BeforeApplicat
     private readonly dataSource: DataSource,
     private readonly reportQueue: ReportQueue,
     private readonly schedules: ReportSchedules,
-  ) {}
-
-  onApplicationBootstrap() {
-    this.loop.start();
-  }
-
-  /** Before the database pool and Redis clients close: let a pass in progress finish. */
-  async beforeApplicationShutdown() {
-    await this.loop.stop();
+  ) {
+    super();
   }
 
   private async run() {

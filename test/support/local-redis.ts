@@ -26,21 +26,18 @@ export class LocalRedisCluster {
   static async start(): Promise<LocalRedisCluster> {
     const dir = mkdtempSync(path.join(tmpdir(), 'ccc-redis-cluster-'));
     const ports: number[] = [];
-    for (let i = 0; i < 3; i++) ports.push(await freePort());
-    const processes = ports.map((port) =>
-      spawn(
-        'redis-server',
-        [
+    const processes: ChildProcess[] = [];
+    const cluster = new LocalRedisCluster(ports, processes, dir);
+    try {
+      for (let i = 0; i < 3; i++) {
+        const node = await redisOnFreePort((port) => [
           ...['--port', String(port), '--bind', '127.0.0.1', '--save', '', '--appendonly', 'no'],
           ...['--cluster-enabled', 'yes', '--cluster-config-file', `nodes-${port}.conf`],
           ...['--dir', dir, '--maxmemory-policy', 'noeviction'],
-        ],
-        { stdio: 'ignore' },
-      ),
-    );
-    const cluster = new LocalRedisCluster(ports, processes, dir);
-    try {
-      for (const port of ports) await waitFor(() => cli(port, 'ping'), 'PONG');
+        ]);
+        ports.push(node.port);
+        processes.push(node.child);
+      }
       await run('redis-cli', [
         '--cluster',
         'create',
@@ -118,29 +115,42 @@ export class LocalRedisSentinel {
 
   static async start(): Promise<LocalRedisSentinel> {
     const dir = mkdtempSync(path.join(tmpdir(), 'ccc-redis-sentinel-'));
-    const [primary, replica, sentinel] = [await freePort(), await freePort(), await freePort()];
     const common = ['--bind', '127.0.0.1', '--save', '', '--appendonly', 'no', '--dir', dir];
-    const processes = [
-      spawn('redis-server', ['--port', String(primary), ...common], { stdio: 'ignore' }),
-      spawn(
-        'redis-server',
-        ['--port', String(replica), ...common, '--replicaof', '127.0.0.1', String(primary)],
-        { stdio: 'ignore' },
-      ),
-    ];
-    const conf = path.join(dir, 'sentinel.conf');
-    writeFileSync(
-      conf,
-      [
-        `port ${sentinel}`,
-        'bind 127.0.0.1',
-        `dir ${dir}`,
-        `sentinel monitor ${LocalRedisSentinel.NAME} 127.0.0.1 ${primary} 1`,
-        `sentinel down-after-milliseconds ${LocalRedisSentinel.NAME} 1000`,
-        `sentinel failover-timeout ${LocalRedisSentinel.NAME} 5000`,
-      ].join('\n') + '\n',
-    );
-    processes.push(spawn('redis-server', [conf, '--sentinel'], { stdio: 'ignore' }));
+    const processes: ChildProcess[] = [];
+    const started = async (args: (port: number) => string[]) => {
+      const node = await redisOnFreePort(args);
+      processes.push(node.child);
+      return node.port;
+    };
+    let primary = 0;
+    let replica = 0;
+    let sentinel = 0;
+    try {
+      primary = await started((port) => ['--port', String(port), ...common]);
+      replica = await started((port) => [
+        ...['--port', String(port), ...common],
+        ...['--replicaof', '127.0.0.1', String(primary)],
+      ]);
+      sentinel = await started((port) => {
+        const conf = path.join(dir, `sentinel-${port}.conf`);
+        writeFileSync(
+          conf,
+          [
+            `port ${port}`,
+            'bind 127.0.0.1',
+            `dir ${dir}`,
+            `sentinel monitor ${LocalRedisSentinel.NAME} 127.0.0.1 ${primary} 1`,
+            `sentinel down-after-milliseconds ${LocalRedisSentinel.NAME} 1000`,
+            `sentinel failover-timeout ${LocalRedisSentinel.NAME} 5000`,
+          ].join('\n') + '\n',
+        );
+        return [conf, '--sentinel'];
+      });
+    } catch (err) {
+      await killAll(processes);
+      rmSync(dir, { recursive: true, force: true });
+      throw err;
+    }
     const group = new LocalRedisSentinel(primary, replica, sentinel, processes, dir);
     try {
       await waitFor(() => cli(replica, 'info', 'replication'), 'master_link_status:up');
@@ -178,6 +188,29 @@ export class LocalRedisSentinel {
   async stop(): Promise<void> {
     await killAll(this.processes);
     rmSync(this.dir, { recursive: true, force: true });
+  }
+}
+
+/**
+ * Starts redis-server on a port that was free a moment ago, and proves the port is its own
+ * (INFO names the child's pid): another test process may have taken the port in between,
+ * in which case the child exits and a new port is tried. (Port 0 would turn TCP off.)
+ */
+async function redisOnFreePort(
+  args: (port: number) => string[],
+): Promise<{ port: number; child: ChildProcess }> {
+  for (let attempt = 1; ; attempt++) {
+    const port = await freePort();
+    const child = spawn('redis-server', args(port), { stdio: 'ignore' });
+    const exited = new Promise<'exited'>((resolve) => child.once('exit', () => resolve('exited')));
+    const outcome = await Promise.race([
+      exited,
+      waitFor(() => cli(port, 'info', 'server'), `process_id:${child.pid}\r`).then(() => 'up'),
+    ]).catch(() => 'timeout');
+    if (outcome === 'up') return { port, child };
+    await killAll([child]);
+    if (attempt === 5)
+      throw new Error(`redis-server did not start (${outcome}), ${attempt} ports tried`);
   }
 }
 

@@ -24,3 +24,30 @@ export async function waitFor<T>(
     await new Promise((resolve) => setTimeout(resolve, intervalMs));
   }
 }
+
+/** Completed runs of a background loop (ccc_background_runs_total) of each instance, summed. */
+export async function loopRuns(urls: string[], loop: string): Promise<number> {
+  let total = 0;
+  for (const url of urls) {
+    const text = await (await fetch(`${url}/metrics`)).text();
+    const line = text
+      .split('\n')
+      .find((l) => l.startsWith(`ccc_background_runs_total{loop="${loop}",outcome="done"}`));
+    total += line ? Number(line.split(' ').pop()) : 0;
+  }
+  return total;
+}
+
+/**
+ * A check that something did NOT happen needs proof that it had the chance: waits until each
+ * named background loop has completed `n` more runs (summed over the instances) than now.
+ */
+export async function afterMoreRuns(urls: string[], loops: string[], n = 1): Promise<void> {
+  for (const loop of loops) {
+    const from = await loopRuns(urls, loop);
+    await waitFor(async () => (await loopRuns(urls, loop)) >= from + n, {
+      what: `${n} more run(s) of ${loop}`,
+      timeoutMs: 60_000,
+    });
+  }
+}
