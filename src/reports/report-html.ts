@@ -9,7 +9,8 @@ const loadECharts = () => (echarts ??= import('echarts'));
 
 interface Series {
   name: string;
-  values: number[];
+  /** `null`: nothing to measure, no bar (never drawn as a zero). */
+  values: (number | null)[];
   /** Series with the same stack are drawn on top of each other. */
   stack?: string;
 }
@@ -25,7 +26,7 @@ export async function renderHtml(c: ReportContent, locale: Locale): Promise<stri
   const text = reportText(locale);
   const { m, label, duration } = text;
   const r = c.report;
-  const hours = (s: number | null) => (s === null ? 0 : Math.round((s / 3600) * 10) / 10);
+  const hours = (s: number | null) => (s === null ? null : Math.round((s / 3600) * 10) / 10);
 
   const countsSection = (
     heading: MessageKey,
@@ -111,9 +112,9 @@ export async function renderHtml(c: ReportContent, locale: Locale): Promise<stri
           [
             m('report.col.state'),
             m('report.medianAck'),
-            m('report.incidents'),
+            m('report.col.acknowledged'),
             m('report.medianResolve'),
-            m('report.incidents'),
+            m('report.resolved'),
           ],
           perState.map((s) => [
             label.state(s.state),
@@ -330,9 +331,9 @@ function chart(
   const category = {
     type: 'category' as const,
     data: spec.categories,
-    // Every label while they fit (a month of days does), else ECharts picks.
+    // Every label while they fit (a month of days does not), else ECharts picks.
     axisLabel: {
-      interval: spec.categories.length > 40 ? ('auto' as const) : 0,
+      interval: !spec.horizontal && spec.categories.length > 12 ? ('auto' as const) : 0,
       width: 240,
       overflow: 'truncate' as const,
     },

@@ -73,9 +73,9 @@ export function renderMarkdown(c: ReportContent, locale: Locale = 'en'): string 
         [
           m('report.col.state'),
           m('report.medianAck'),
-          m('report.incidents'),
+          m('report.col.acknowledged'),
           m('report.medianResolve'),
-          m('report.incidents'),
+          m('report.resolved'),
         ],
         perState.map((s) => [
           label.state(s.state),
