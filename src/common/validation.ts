@@ -7,7 +7,7 @@ import { FieldError, Problem } from './problem.js';
  * class-validator constraint names → catalogue keys, and how the decorator's arguments become
  * the message's values. A constraint not listed here says "is invalid" in every language.
  */
-const CONSTRAINTS: Record<string, [MessageKey, (args: unknown[]) => Msg['values']]> = {
+export const CONSTRAINTS: Record<string, [MessageKey, (args: unknown[]) => Msg['values']]> = {
   whitelistValidation: ['v.unknownField', () => undefined],
   unknownValue: ['v.unknownValue', () => undefined],
   nestedValidation: ['v.isObject', () => undefined],
