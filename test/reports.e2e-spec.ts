@@ -55,6 +55,10 @@ describe('Experience-sharing reports', () => {
     expect(htmlRu.headers.get('content-language')).toBe('ru');
     expect(markdownRu.headers.get('content-language')).toBe('ru');
     expect(htmlEn.headers.get('content-language')).toBe('en');
+    // The page's own policy: its inline styles apply, no script runs, nothing loads.
+    expect(htmlEn.headers.get('content-security-policy')).toMatch(
+      /^default-src 'none'; style-src 'unsafe-inline';.*sandbox$/,
+    );
     expect(htmlEn.headers.get('content-type')).toMatch(/^text\/html/);
     expect(json.headers.get('content-type')).toMatch(/^application\/json/);
     expect(markdown.headers.get('content-type')).toMatch(/^text\/markdown/);
@@ -444,12 +448,16 @@ describe('Experience-sharing reports', () => {
       expect(numbers(htmlEn.text).length).toBeGreaterThan(10);
     }, 60_000);
 
-    it('draws the HTML report in headless Chromium without console errors or requests', async () => {
-      const { htmlEn, htmlRu } = await formats(id);
-      await renderInChromium([
-        { html: htmlEn.text, screenshot: 'report-en.png' },
-        { html: htmlRu.text, screenshot: 'report-ru.png' },
-      ]);
+    it('draws the HTML report served by the service in headless Chromium without console errors or requests', async () => {
+      // Loaded from the service, so its Content-Security-Policy applies as in a browser.
+      const headers = { authorization: `Bearer ${analyst.key}` };
+      await renderInChromium(
+        [
+          { url: `${service.url}/api/v1/reports/${id}?format=html&lang=en`, headers },
+          { url: `${service.url}/api/v1/reports/${id}?format=html&lang=ru`, headers },
+        ],
+        ['report-en.png', 'report-ru.png'],
+      );
     }, 60_000);
 
     it('serves a STIX 2.1 bundle whose every object validates against its type schema', async () => {

@@ -11,6 +11,7 @@ import { ReportDocument, ReportsService } from './reports.service.js';
 function send(reply: FastifyReply, doc: ReportDocument): string {
   void reply.header('content-type', doc.contentType);
   if (doc.language) void reply.header('content-language', doc.language);
+  for (const [name, value] of Object.entries(doc.headers ?? {})) void reply.header(name, value);
   return doc.body;
 }
 

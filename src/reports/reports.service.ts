@@ -34,7 +34,18 @@ export interface ReportDocument {
   body: string;
   /** The language of a document written for people (html, markdown). */
   language?: Locale;
+  /** Headers of its own (the HTML page's Content-Security-Policy). */
+  headers?: Record<string, string>;
 }
+
+/**
+ * The HTML report's policy instead of the service's: its inline style sheet and the SVG
+ * charts' style attributes apply; nothing else loads or runs (no script at all, no request,
+ * a sandbox of its own).
+ */
+export const HTML_REPORT_CSP =
+  "default-src 'none'; style-src 'unsafe-inline'; img-src data:; base-uri 'none'; " +
+  "form-action 'none'; frame-ancestors 'none'; sandbox";
 
 interface ReportRow {
   id: string;
@@ -87,6 +98,7 @@ const RENDERERS: Record<
     contentType: 'text/html; charset=utf-8',
     body: await renderHtml(c, lang),
     language: lang,
+    headers: { 'content-security-policy': HTML_REPORT_CSP },
   }),
   stix: (c) => ({
     contentType: 'application/stix+json;version=2.1',
