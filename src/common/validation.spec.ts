@@ -5,7 +5,9 @@ import { isMessageKey } from '../i18n/i18n.js';
 import { CONSTRAINTS, constraintMessage } from './validation.js';
 
 /** Every DTO and query class of the service, with the decorators they declare. */
-async function dtoClasses(): Promise<Function[]> {
+type Class = abstract new (...args: never[]) => unknown;
+
+async function dtoClasses(): Promise<Class[]> {
   const src = new URL('..', import.meta.url).pathname;
   const files: string[] = [join(src, 'common/pagination.ts')];
   const walk = (dir: string) => {
@@ -22,11 +24,13 @@ async function dtoClasses(): Promise<Function[]> {
     }
   };
   walk(src);
-  const classes: Function[] = [];
+  const classes: Class[] = [];
   for (const file of files) {
     const module = (await import(file)) as Record<string, unknown>;
     for (const value of Object.values(module)) {
-      if (typeof value === 'function' && /^class /.test(value.toString())) classes.push(value);
+      if (typeof value === 'function' && /^class /.test(value.toString())) {
+        classes.push(value as Class);
+      }
     }
   }
   return classes;
