@@ -8,7 +8,7 @@
 const LAYERS = [
   // infrastructure
   'types', // declarations for untyped packages
-  'vocabulary', // statuses, severities, TLP levels, SLA maths: imports nothing
+  'vocabulary', // statuses, severities, TLP, sectors, RSIT, member states, their en/ru names, SLA maths: imports nothing
   'i18n', // message catalogues (en, ru), labels, Accept-Language negotiation
   'config', // env schema, validated once into one typed object
   'common', // problem+json, auth guard, principal, validation, SQL helpers, logging
@@ -21,6 +21,7 @@ const LAYERS = [
   'operations', // queue dashboard and queue-depth gauge
   'secrets', // SecretBox: stored secrets sealed with CCC_DATA_KEY
   // features, each above what it calls
+  'taxonomy', // the shared vocabulary with English and Russian names (GET /taxonomy)
   'audit',
   'timeline',
   'dispatches', // the dispatch lifecycle (one owner of the dispatches table)

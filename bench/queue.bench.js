@@ -84,12 +84,16 @@ const LOAD = [
      now() - (($1::bigint - n) * interval '150 seconds'),
      NULL, NULL
    FROM generate_series(1, $1::bigint) AS n`,
-  // 0-3 dispatches per incident, to states other than the reporting one.
-  `INSERT INTO dispatches (incident_id, state, status, escalation_level, created_at, acknowledged_at)
+  // 0-3 dispatches per incident, to states other than the reporting one; an unacknowledged
+  // one of an incident still open (new, triaged, in progress) has a deadline 4 h after filing.
+  `INSERT INTO dispatches (incident_id, state, status, escalation_level, created_at, acknowledged_at,
+     ack_deadline)
    SELECT pg_temp.uid(n), (ARRAY['AM', 'BY', 'KZ', 'KG', 'RU', 'TJ'])[1 + (n + k) % 6],
      CASE WHEN pg_temp.h(n, 12 + k) < 600 THEN 'acknowledged' ELSE 'notified' END,
      0, now() - (($1::bigint - n) * interval '150 seconds'),
-     CASE WHEN pg_temp.h(n, 12 + k) < 600 THEN now() - (($1::bigint - n) * interval '150 seconds') END
+     CASE WHEN pg_temp.h(n, 12 + k) < 600 THEN now() - (($1::bigint - n) * interval '150 seconds') END,
+     CASE WHEN pg_temp.h(n, 12 + k) >= 600 AND pg_temp.h(n, 10) BETWEEN 780 AND 969
+          THEN now() - (($1::bigint - n) * interval '150 seconds') + interval '4 hours' END
    FROM generate_series(1, $1::bigint) AS n, generate_series(1, 3) AS k
    WHERE k <= pg_temp.h(n, 12) % 4`,
   // 1-3 observables per incident from pools small enough to be shared.
@@ -269,6 +273,15 @@ try {
     status_severity_tlp_by_priority: 'status=new&severity=critical&tlp=TLP:RED&sort=priority',
     q_rare: `q=${RARE_WORD}`,
     q_common: `q=${COMMON_WORD}`,
+    // v2 filters and orders (issue 12).
+    status_open_multi: 'status=new,triaged,in_progress',
+    severity_multi_by_priority: 'severity=critical,high&sort=priority',
+    awaiting_ack: 'awaitingAck=true',
+    awaiting_ack_by_deadline: 'awaitingAck=true&sort=deadlineAt',
+    open_by_deadline: 'status=new,triaged,in_progress&sort=deadlineAt',
+    overdue: 'overdue=true',
+    updated_first: 'sort=-updatedAt',
+    updated_since: `sort=-updatedAt&updatedSince=${encodeURIComponent(new Date(Date.now() - 86_400_000).toISOString())}`,
   };
   const results = [];
   for (const [role, key] of [

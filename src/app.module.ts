@@ -28,6 +28,7 @@ import { ReportsWorkerModule } from './reports/reports-worker.module.js';
 import { ReportsModule } from './reports/reports.module.js';
 import { StatsModule } from './stats/stats.module.js';
 import { SecretsModule } from './secrets/secrets.module.js';
+import { TaxonomyModule } from './taxonomy/taxonomy.module.js';
 import { TimelineModule } from './timeline/timeline.module.js';
 import { AuthModule } from './auth/auth.module.js';
 import { SessionsModule } from './sessions/sessions.module.js';
@@ -79,6 +80,7 @@ export class AppModule {
               HealthModule,
               MetricsModule,
               EventsModule,
+              TaxonomyModule,
               ThrottlerModule.forRoot({
                 throttlers: [{ name: 'default', ttl: 60_000, limit: config.rateLimitPerMinute }],
                 skipIf: () => config.rateLimitPerMinute === 0,

@@ -2,7 +2,7 @@ import fastifyCookie from '@fastify/cookie';
 import { INestApplication, RequestMethod } from '@nestjs/common';
 import { NestFactory } from '@nestjs/core';
 import { NestFastifyApplication } from '@nestjs/platform-fastify';
-import { DocumentBuilder, SwaggerModule } from '@nestjs/swagger';
+import { DocumentBuilder, OpenAPIObject, SwaggerModule } from '@nestjs/swagger';
 import { LogController } from 'fastify';
 import helmet from 'helmet';
 import { AppModule } from './app.module.js';
@@ -121,8 +121,8 @@ export async function bootstrapHttp(config: AppConfig): Promise<INestApplication
     if (!request.url.startsWith('/health')) {
       request.log.info(
         {
-          // Fastify's serializer: method, url, host, and remoteAddress (request.ip, which
-          // follows X-Forwarded-For only from CCC_TRUSTED_PROXIES).
+          // requestForLog (src/common/logging.ts): method, the path without the query string,
+          // host, and remoteAddress (request.ip: X-Forwarded-For only from CCC_TRUSTED_PROXIES).
           req: request,
           res: { statusCode: reply.statusCode },
           responseTime: reply.elapsedTime,
@@ -150,6 +150,7 @@ export async function bootstrapHttp(config: AppConfig): Promise<INestApplication
       })
       .build(),
   );
+  sessionsToo(document);
   SwaggerModule.setup('docs', app, document, { jsonDocumentUrl: 'docs-json' });
   await mountQueueDashboard(app, '/admin/queues');
   await mountConsole(fastify);
@@ -157,4 +158,21 @@ export async function bootstrapHttp(config: AppConfig): Promise<INestApplication
   await app.listen(config.port, '0.0.0.0');
   logListening(logger, app.getHttpServer(), 'http');
   return app;
+}
+
+/**
+ * The one guard (src/sessions/auth.guard.ts) takes a bearer key or a person's session on
+ * every route it guards: each operation documented with the bearer scheme takes the
+ * session cookie too. Session-only routes declare the cookie alone; public ones neither.
+ */
+function sessionsToo(document: OpenAPIObject): void {
+  for (const item of Object.values(document.paths)) {
+    for (const operation of Object.values(item) as { security?: Record<string, string[]>[] }[]) {
+      const security = operation?.security;
+      if (!Array.isArray(security)) continue;
+      if (security.some((s) => 'bearer' in s) && !security.some((s) => 'cookie' in s)) {
+        security.push({ cookie: [] });
+      }
+    }
+  }
 }

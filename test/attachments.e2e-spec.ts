@@ -4,6 +4,7 @@ import http from 'node:http';
 import { configure, Uint8ArrayReader, Uint8ArrayWriter, ZipReader } from '@zip.js/zip.js';
 import { Api } from './support/api.js';
 import { createTestEnv, Service, startService, TestEnv } from './support/service.js';
+import { SseClient } from './support/sse.js';
 import { eventually, setContacts, WebhookReceiver } from './support/webhook-receiver.js';
 
 configure({ useWebWorkers: false });
@@ -316,6 +317,30 @@ describe('Attachments (evidence files)', () => {
     expect(res.status).toBe(201);
     expect(res.body.filename).toBe('_.._evil_notes.txt');
     expect(res.body.originalFilename).toBe('..\\..\\evil/\tnotes.txt');
+
+    // A Cyrillic name is kept as it is; a right-to-left override that disguises an
+    // executable ("отчёт<RLO>fdp.exe" shows as "отчётexe.pdf") is dropped.
+    const cyrillic = await upload(service.url, {
+      key: key(coordinator),
+      incidentId: amber,
+      files: [{ name: 'отчёт\u202Efdp.exe', data: Buffer.from('MZ') }],
+    });
+    expect(cyrillic.status).toBe(201);
+    expect(cyrillic.body.filename).toBe('отчётfdp.exe');
+    expect(cyrillic.body.originalFilename).toBe('отчёт\u202Efdp.exe');
+    const plain = await upload(service.url, {
+      key: key(coordinator),
+      incidentId: amber,
+      files: [{ name: 'журнал.log', data: Buffer.from('x') }],
+    });
+    expect(plain.body).toMatchObject({ filename: 'журнал.log', originalFilename: null });
+    const content = await fetch(
+      `${service.url}/api/v1/incidents/${amber}/attachments/${plain.body.id}/content`,
+      { headers: { authorization: `Bearer ${key(coordinator)}` } },
+    );
+    expect(content.headers.get('content-disposition')).toBe(
+      `attachment; filename="______.log"; filename*=UTF-8''${encodeURIComponent('журнал.log')}`,
+    );
   });
 
   it('gives a malware sample only as an AES-256 zip opened with "infected", and records each download', async () => {
@@ -363,14 +388,82 @@ describe('Attachments (evidence files)', () => {
     expect(strength).toBe(3);
 
     const timeline = await coordinator.get(`/api/v1/incidents/${amber}/timeline?limit=200`);
-    const downloads = timeline.body.items.filter((e: any) => e.type === 'attachment-downloaded');
+    const downloads = timeline.body.items.filter(
+      (e: any) => e.type === 'attachment-downloaded' && e.data.attachmentId === res.body.id,
+    );
     expect(downloads).toHaveLength(1);
     expect(downloads[0]).toMatchObject({
       actor: expect.stringMatching(/^analyst:BY:/),
       data: { attachmentId: res.body.id, filename: 'dropper.exe', malware: true },
     });
-    const audit = await admin.get(`/api/v1/audit?action=attachment.downloaded`);
-    expect(audit.body.items.map((e: any) => e.targetId)).toEqual([res.body.id]);
+    // The refused raw reads (409) are not downloads; the zip is one.
+    const audit = await admin.get(
+      `/api/v1/audit?action=attachment.downloaded&targetId=${res.body.id}`,
+    );
+    expect(audit.body.items).toHaveLength(1);
+    expect(audit.body.items[0].change).toMatchObject({ incidentId: amber, as: 'zip' });
+  });
+
+  it('records every download that sends bytes (whole, a range, the zip) in the timeline and the audit log', async () => {
+    const data = randomBytes(300 * 1024);
+    const res = await upload(service.url, {
+      key: key(analyst.BY),
+      incidentId: amber,
+      files: [{ name: 'mail-headers.eml', data }],
+    });
+    expect(res.status).toBe(201);
+    const aid = res.body.id as string;
+    const url = `${service.url}/api/v1/incidents/${amber}/attachments/${aid}/content`;
+    const as = (api: Api, headers: Record<string, string> = {}, init: RequestInit = {}) => ({
+      ...init,
+      headers: { authorization: `Bearer ${key(api)}`, ...headers },
+    });
+
+    const whole = await fetch(url, as(analyst.KZ));
+    expect(whole.status).toBe(200);
+    await whole.arrayBuffer();
+    const part = await fetch(url, as(coordinator, { range: 'bytes=0-9' }));
+    expect(part.status).toBe(206);
+    await part.arrayBuffer();
+    const zipped = await fetch(`${url}?as=zip`, as(analyst.BY));
+    expect(zipped.status).toBe(200);
+    await zipped.arrayBuffer();
+    // Sends no bytes, so records nothing: HEAD, a range past the end, a bad `as`, no access.
+    const head = await fetch(url, as(analyst.KZ, {}, { method: 'HEAD' }));
+    expect(head.status).toBe(200);
+    expect(head.headers.get('content-length')).toBe(String(data.length));
+    expect((await head.arrayBuffer()).byteLength).toBe(0);
+    const beyond = await fetch(url, as(analyst.KZ, { range: `bytes=${data.length}-` }));
+    expect(beyond.status).toBe(416);
+    expect((await fetch(`${url}?as=tar`, as(analyst.KZ))).status).toBe(400);
+    expect((await fetch(url, as(analyst.AM))).status).toBe(404);
+
+    const timeline = await analyst.KZ.get(`/api/v1/incidents/${amber}/timeline?limit=200`);
+    const downloads = timeline.body.items.filter(
+      (e: any) => e.type === 'attachment-downloaded' && e.data.attachmentId === aid,
+    );
+    expect(downloads.map((e: any) => e.actor.split(':').slice(0, 2).join(':'))).toEqual([
+      'analyst:KZ',
+      'coordinator:CCC',
+      'analyst:BY',
+    ]);
+    expect(downloads.map((e: any) => [e.data.range ?? null, e.data.as ?? null])).toEqual([
+      [null, null],
+      [`bytes 0-9/${data.length}`, null],
+      [null, 'zip'],
+    ]);
+    expect(downloads[0].data).toMatchObject({
+      filename: 'mail-headers.eml',
+      size: data.length,
+      sha256: hashes(data).sha256,
+      malware: false,
+    });
+    const audit = await admin.get(`/api/v1/audit?action=attachment.downloaded&targetId=${aid}`);
+    expect(audit.body.items).toHaveLength(3);
+    for (const entry of audit.body.items) {
+      expect(entry.change).toMatchObject({ incidentId: amber, attachmentId: aid });
+    }
+    expect((await admin.get('/api/v1/audit/verify')).body.valid).toBe(true);
   });
 
   it('answers single byte ranges with 206 and out-of-range ones with 416', async () => {
@@ -580,9 +673,11 @@ describe('Attachments (evidence files)', () => {
     expect((await admin.get('/api/v1/audit/verify')).body.valid).toBe(true);
   });
 
-  it('puts the metadata, never the bytes, in the webhooks of the incident', async () => {
-    const hook = receiver.endpoint();
-    await setContacts(admin, 'KZ', [{ type: 'webhook', url: hook.url, secret: hook.secret }]);
+  it('puts the metadata, never the bytes, in the webhooks of the incident, for each receiving state', async () => {
+    const hooks = { BY: receiver.endpoint(), KZ: receiver.endpoint() };
+    for (const [state, hook] of Object.entries(hooks)) {
+      await setContacts(admin, state, [{ type: 'webhook', url: hook.url, secret: hook.secret }]);
+    }
     const id = await file(analyst.BY, { affectedStates: ['KZ'] });
     const data = Buffer.from('secret evidence bytes');
     const res = await upload(service.url, {
@@ -591,21 +686,85 @@ describe('Attachments (evidence files)', () => {
       files: [{ name: 'e.txt', data }],
     });
     expect(res.status).toBe(201);
+    const updateAt = (state: 'BY' | 'KZ', to: string) =>
+      eventually(
+        () =>
+          hooks[state].requests.find(
+            (r) =>
+              r.json?.type === 'incident.updated' &&
+              r.json.data.incident.id === id &&
+              r.json.data.transition?.to === to,
+          ),
+        `incident.updated (${to}) at ${state}`,
+      );
     expect(
       (await coordinator.post(`/api/v1/incidents/${id}/transitions`, { to: 'triaged' })).status,
     ).toBe(200);
-    const update = await eventually(
-      () =>
-        hook.requests.find(
-          (r) => r.json?.type === 'incident.updated' && r.json.data.incident.id === id,
-        ),
-      'incident.updated at KZ',
-    );
-    expect(update.json.data.incident.attachments).toEqual([
-      expect.objectContaining({ id: res.body.id, sha256: hashes(data).sha256, size: data.length }),
+    // The reporting and the dispatched state both see every attachment of the incident: each
+    // gets the metadata exactly as its own GET of the incident shows it.
+    for (const state of ['BY', 'KZ'] as const) {
+      const update = await updateAt(state, 'triaged');
+      expect(update.verified).toBe(true);
+      const seen = await analyst[state].get(`/api/v1/incidents/${id}`);
+      expect(update.json.data.incident.attachments).toEqual(seen.body.attachments);
+      expect(update.json.data.incident.attachments).toEqual([
+        expect.objectContaining({
+          id: res.body.id,
+          sha256: hashes(data).sha256,
+          size: data.length,
+          deletedAt: null,
+        }),
+      ]);
+      expect(update.body).not.toContain(data.toString('base64'));
+      expect(update.body).not.toContain(data.toString());
+    }
+
+    // Deleted evidence stays listed, with deletedAt.
+    expect(
+      (await coordinator.delete(`/api/v1/incidents/${id}/attachments/${res.body.id}`)).status,
+    ).toBe(204);
+    expect(
+      (await coordinator.post(`/api/v1/incidents/${id}/transitions`, { to: 'in_progress' })).status,
+    ).toBe(200);
+    const later = await updateAt('KZ', 'in_progress');
+    expect(later.json.data.incident.attachments).toEqual([
+      expect.objectContaining({ id: res.body.id, deletedAt: expect.any(String) }),
     ]);
-    expect(update.body).not.toContain(data.toString('base64'));
-    expect(update.body).not.toContain(data.toString());
+  });
+
+  it('tells live-event streams of an upload, only those that may see the incident', async () => {
+    const open = (api: Api) =>
+      SseClient.open(`${service.url}/api/v1/events`, { authorization: `Bearer ${key(api)}` });
+    const [kz, am] = [await open(analyst.KZ), await open(analyst.AM)];
+    try {
+      expect(kz.status).toBe(200);
+      expect(am.status).toBe(200);
+      const res = await upload(service.url, {
+        key: key(analyst.BY),
+        incidentId: amber,
+        files: [{ name: 'live.txt', data: Buffer.from('live') }],
+      });
+      expect(res.status).toBe(201);
+      await kz.waitFor(
+        () => kz.of('attachment.added').some((e) => e.data.incidentId === amber),
+        'attachment.added at KZ',
+      );
+      // A public incident after it: once AM sees that event, it would have seen the first.
+      const marker = await upload(service.url, {
+        key: key(analyst.BY),
+        incidentId: green,
+        files: [{ name: 'marker.txt', data: Buffer.from('m') }],
+      });
+      expect(marker.status).toBe(201);
+      await am.waitFor(
+        () => am.of('attachment.added').some((e) => e.data.incidentId === green),
+        'attachment.added at AM',
+      );
+      expect(am.events.some((e) => e.data.incidentId === amber)).toBe(false);
+    } finally {
+      kz.close();
+      am.close();
+    }
   });
 
   it('keeps the service under 250 MB RSS through four concurrent 20 MiB uploads', async () => {

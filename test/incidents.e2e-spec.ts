@@ -109,8 +109,10 @@ describe('Incident intake', () => {
       ['KG', 'KZ', 'RU'].map((state) => ({
         state,
         status: 'pending',
+        notifiedAt: null,
         acknowledgedAt: null,
         escalationLevel: 0,
+        deadlineAt: expect.any(String),
       })),
     );
 

@@ -1,4 +1,4 @@
-import { MEMBER_STATES } from '../src/common/member-state-codes.js';
+import { MEMBER_STATES } from '../src/vocabulary/member-states.js';
 import { Api } from './support/api.js';
 import { createTestEnv, Service, startService, TestEnv } from './support/service.js';
 import { Endpoint, eventually, setContacts, WebhookReceiver } from './support/webhook-receiver.js';

@@ -77,6 +77,35 @@ describe('Paging: one keyset paginator on every list', () => {
         coordinator.post('/api/v1/incidents', incident({ severity: SEVERITIES[n % 4] })),
     },
     {
+      label: 'incidents, last updated first',
+      path: '/api/v1/incidents?sort=-updatedAt',
+      existing: () => ids('SELECT id FROM incidents'),
+      write: (n) =>
+        coordinator.post('/api/v1/incidents', incident({ severity: SEVERITIES[n % 4] })),
+    },
+    {
+      label: 'incidents by deadline',
+      path: '/api/v1/incidents?sort=deadlineAt',
+      existing: () => ids('SELECT id FROM incidents'),
+      write: (n) =>
+        coordinator.post(
+          '/api/v1/incidents',
+          incident({ severity: SEVERITIES[n % 4], affectedStates: n % 2 ? ['KZ'] : [] }),
+        ),
+    },
+    {
+      label: 'incidents awaiting acknowledgement, several statuses',
+      path: '/api/v1/incidents?awaitingAck=true&status=new,triaged&sort=deadlineAt',
+      existing: () =>
+        ids(`SELECT DISTINCT i.id FROM incidents i JOIN dispatches d ON d.incident_id = i.id
+              WHERE d.acknowledged_at IS NULL AND i.status IN ('new', 'triaged')`),
+      write: (n) =>
+        coordinator.post(
+          '/api/v1/incidents',
+          incident({ affectedStates: ['KZ'], severity: SEVERITIES[n % 4] }),
+        ),
+    },
+    {
       label: 'timeline',
       path: `/api/v1/incidents/${incidentId}/timeline`,
       existing: () => ids('SELECT id FROM timeline_events WHERE incident_id = $1', [incidentId]),
@@ -141,7 +170,11 @@ describe('Paging: one keyset paginator on every list', () => {
     for (let i = 0; i < 8; i++) {
       const res = await coordinator.post(
         '/api/v1/incidents',
-        incident({ severity: SEVERITIES[i % 4], observables: i < 5 ? [SHARED] : [] }),
+        incident({
+          severity: SEVERITIES[i % 4],
+          observables: i < 5 ? [SHARED] : [],
+          affectedStates: i % 2 ? ['KZ'] : [],
+        }),
       );
       expect(res.status).toBe(201);
       created.push(res.body.id);
@@ -273,6 +306,66 @@ describe('Paging: one keyset paginator on every list', () => {
     }
   });
 
+  it('never lists an incident twice by deadline while states acknowledge and deadlines move', async () => {
+    // Dispatched to KZ, deadlines one period of their severity away: b, c, a, d by deadline.
+    const category = 'vulnerable/weak-crypto';
+    const made: Record<string, string> = {};
+    for (const [name, severity] of [
+      ['a', 'medium'],
+      ['b', 'critical'],
+      ['c', 'high'],
+      ['d', 'low'],
+    ]) {
+      const res = await coordinator.post(
+        '/api/v1/incidents',
+        incident({ severity, category, affectedStates: ['KZ'] }),
+      );
+      made[name] = res.body.id;
+    }
+    const kz = admin.as(await admin.createKey('analyst', 'KZ'));
+    const path = `/api/v1/incidents?sort=deadlineAt&category=${encodeURIComponent(category)}`;
+    let page = 0;
+    const seen = await walk(coordinator, {
+      path,
+      limit: 1,
+      maxPages: 20,
+      between: async () => {
+        if (page++ !== 0) return;
+        // After the first page (b): b is acknowledged, its deadline gone: it moves to the end.
+        // c is reclassified low: its deadline moves after d's.
+        expect((await kz.post(`/api/v1/incidents/${made.b}/acknowledgements`)).status).toBe(200);
+        const res = await coordinator.patch(`/api/v1/incidents/${made.c}`, { severity: 'low' });
+        expect(res.status).toBe(200);
+      },
+    });
+    expect(seen[0]).toBe(made.b);
+    expectEachOnce(seen, [made.a, made.b, made.d], 'deadlines moved');
+
+    // By last update: an update that lands with an earlier time (a long transaction's clock)
+    // moves an incident already seen behind the cursor; it must not be listed again.
+    page = 0;
+    const updated = await walk(coordinator, {
+      path: `/api/v1/incidents?sort=-updatedAt&category=${encodeURIComponent(category)}`,
+      limit: 1,
+      maxPages: 20,
+      between: async () => {
+        if (page++ !== 0) return;
+        await env.db.query(
+          `UPDATE incidents SET updated_at = updated_at - interval '1 day'
+            WHERE id = (SELECT id FROM incidents WHERE category = $1
+                        ORDER BY updated_at DESC, id DESC LIMIT 1)`,
+          [category],
+        );
+      },
+    });
+    expectEachOnce(
+      updated.slice(1),
+      Object.values(made).filter((id) => id !== updated[0]),
+      'updated back',
+    );
+    expect(updated.filter((id) => id === updated[0])).toHaveLength(1);
+  });
+
   it('answers 400 naming `cursor` to a cursor it did not issue, on every list', async () => {
     const base64 = (value: unknown) => Buffer.from(JSON.stringify(value)).toString('base64url');
     const uuid = '00000000-0000-4000-8000-000000000000';
@@ -286,6 +379,14 @@ describe('Paging: one keyset paginator on every list', () => {
       base64([1, '2026-01-01T00:00:00.000000Z', uuid]),
       base64({ k: 'reports', v: ['2026-02-30T00:00:00.000000Z', uuid] }),
       base64({ k: 'incidents:priority', v: ['0', '2026-01-01T00:00:00.000000Z', uuid] }),
+      base64({ k: 'incidents:deadlineAt', v: ['infinity', '2026-01-01T00:00:00.000000Z', uuid] }),
+      base64({ k: 'incidents:-updatedAt', v: ['2026-01-01T00:00:00.000000Z', uuid] }),
+      base64({
+        k: 'incidents:deadlineAt',
+        v: ['infinity', '2026-01-01T00:00:00.000000Z', uuid],
+        s: '0:1:',
+      }),
+      base64({ k: 'incidents:-updatedAt', v: ['infinite', uuid], s: '5:5:' }),
     ];
     const answers: string[] = [];
     for (const path of cases().map((c) => c.path)) {

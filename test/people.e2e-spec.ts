@@ -1,4 +1,5 @@
 import { execFile } from 'node:child_process';
+import { createHash } from 'node:crypto';
 import path from 'node:path';
 import { promisify } from 'node:util';
 import { generate } from 'otplib';
@@ -122,6 +123,13 @@ describe('People: accounts, sign-in, sessions, second factor', () => {
     expect(list.body.items.map((u: any) => u.username)).toContain('a.petrova');
     expect(list.text).not.toContain(res.body.activationToken);
     expect(list.text).not.toMatch(/hash|secret/i);
+
+    // locale defaults to ru.
+    const plain = await admin.post('/api/v1/users', { username: 'n.default', role: 'coordinator' });
+    expect(plain.status).toBe(201);
+    issuing.push(plain.text);
+    secrets.push(plain.body.activationToken);
+    expect(plain.body).toMatchObject({ locale: 'ru', state: null, activationEmailed: false });
 
     // Field rules.
     const bad = await admin.post('/api/v1/users', { username: 'x', role: 'analyst' });
@@ -296,6 +304,11 @@ describe('People: accounts, sign-in, sessions, second factor', () => {
     expect(
       (await p.post('/api/v1/auth/password', { current: password, password: STRONG(7) })).status,
     ).toBe(403);
+    // It may log out (another enrol-only session of the same person here).
+    const other = new Person(service.url, seen);
+    expect((await other.login('m.sokolov', password)).status).toBe(200);
+    expect((await other.post('/api/v1/auth/logout')).status).toBe(204);
+    expect((await other.get('/api/v1/auth/me')).status).toBe(401);
 
     const begun = await p.request('POST', '/api/v1/auth/totp', {}, {}, { record: false });
     expect(begun.status).toBe(200);
@@ -326,6 +339,8 @@ describe('People: accounts, sign-in, sessions, second factor', () => {
     );
     expect(rows[0].totp_secret).toMatch(/^v1\./); // sealed with the data key
     expect(rows[0].totp_secret).not.toContain(begun.body.secret);
+    const enrolled = await admin.get('/api/v1/audit?action=user.totp-enrolled');
+    expect(enrolled.body.items.map((e: any) => e.actor)).toContain('coordinator:CCC:m.sokolov');
   });
 
   it('second factor: missing and wrong codes refused, a code never twice, a recovery code once', async () => {
@@ -376,6 +391,10 @@ describe('People: accounts, sign-in, sessions, second factor', () => {
     expect(Number(locked.headers.get('retry-after'))).toBeGreaterThan(0);
     expect(Number(locked.headers.get('retry-after'))).toBeLessThanOrEqual(15 * 60);
     expect(anon.setCookie).toBeNull();
+    // An operator lifts the lock at once as docs/operating.md says (the username's key).
+    const hash = createHash('sha256').update('t.lockme').digest('hex');
+    expect(await env.redis.del(`{${env.queuePrefix}}:login:user:${hash}`)).toBe(1);
+    expect((await anon.login('T.LockMe', password)).status).toBe(200);
     // An unknown name counts the same way (no hint that it does not exist).
     for (let i = 0; i < 5; i++) await anon.login('t.ghost', `wrong-password-${i}`);
     expect((await anon.login('t.ghost', 'whatever-password')).status).toBe(429);
@@ -556,6 +575,58 @@ describe('People: accounts, sign-in, sessions, second factor', () => {
     }
     expect(status).toBe(429);
     expect(tries).toBeLessThanOrEqual(21);
+  });
+
+  it('OpenAPI documents the people routes and both security schemes', async () => {
+    const docs = await new Person(service.url, seen).get('/docs-json');
+    expect(docs.status).toBe(200);
+    const { paths, components } = docs.body;
+    expect(components.securitySchemes).toMatchObject({
+      bearer: { type: 'http', scheme: 'bearer' },
+      cookie: { type: 'apiKey', in: 'cookie', name: 'ccc_session' },
+    });
+    const routes: [string, string][] = [
+      ['post', '/api/v1/users'],
+      ['get', '/api/v1/users'],
+      ['patch', '/api/v1/users/{id}'],
+      ['post', '/api/v1/users/{id}/reset'],
+      ['post', '/api/v1/auth/activate'],
+      ['post', '/api/v1/auth/login'],
+      ['get', '/api/v1/auth/me'],
+      ['post', '/api/v1/auth/logout'],
+      ['post', '/api/v1/auth/totp'],
+      ['post', '/api/v1/auth/totp/confirm'],
+      ['post', '/api/v1/auth/password'],
+      ['get', '/api/v1/auth/oidc/login'],
+      ['get', '/api/v1/auth/oidc/callback'],
+    ];
+    for (const [method, route] of routes) {
+      expect({ route, method, documented: paths[route]?.[method] !== undefined }).toEqual({
+        route,
+        method,
+        documented: true,
+      });
+    }
+    const schemes = (method: string, route: string) =>
+      (paths[route][method].security ?? []).flatMap((s: object) => Object.keys(s)).sort();
+    // Keys and sessions reach the same routes; session routes take only the cookie.
+    expect(schemes('get', '/api/v1/incidents')).toEqual(['bearer', 'cookie']);
+    expect(schemes('post', '/api/v1/users')).toEqual(['bearer', 'cookie']);
+    expect(schemes('get', '/api/v1/auth/me')).toEqual(['cookie']);
+    expect(schemes('post', '/api/v1/auth/login')).toEqual([]);
+    expect(schemes('get', '/api/v1/auth/oidc/callback')).toEqual([]);
+    const login = paths['/api/v1/auth/login'].post.requestBody.content['application/json'].schema;
+    const loginDto = components.schemas[login.$ref.split('/').pop()];
+    expect(Object.keys(loginDto.properties).sort()).toEqual(['code', 'password', 'username']);
+  });
+
+  it('without CCC_OIDC_ISSUER the single sign-on routes answer 404', async () => {
+    const anon = new Person(service.url, seen);
+    for (const path of ['/api/v1/auth/oidc/login', '/api/v1/auth/oidc/callback?state=x&code=y']) {
+      const res = await anon.get(path);
+      expect(res.status).toBe(404);
+      expect(res.headers.get('content-type')).toMatch(/application\/problem\+json/);
+    }
   });
 
   it('no password, token, code or secret appears in responses, the audit log, timelines or logs', async () => {

@@ -97,8 +97,65 @@ export interface Incident {
   assignee: string | null;
   observables: { type: string; value: string }[];
   dispatches: Dispatch[];
+  attachments: Attachment[];
   createdAt: string;
   updatedAt: string;
+}
+
+export interface Attachment {
+  id: string;
+  filename: string;
+  originalFilename: string | null;
+  size: number;
+  contentType: string;
+  sha256: string;
+  sha1: string;
+  md5: string;
+  malware: boolean;
+  description: string | null;
+  uploadedBy: string;
+  createdAt: string;
+  deletedAt: string | null;
+}
+
+/**
+ * A multipart upload with progress (fetch cannot report upload progress): the session
+ * cookie and CSRF token as `api` sends them. Rejects with an ApiError like `api`; status 0
+ * when the network failed or `signal` aborted it (the service then keeps nothing).
+ */
+export function upload<T>(
+  path: string,
+  form: FormData,
+  onProgress: (loaded: number, total: number) => void,
+  signal?: AbortSignal,
+): Promise<T> {
+  return new Promise<T>((resolve, reject) => {
+    const xhr = new XMLHttpRequest();
+    xhr.open('POST', `/api/v1${path}`);
+    xhr.withCredentials = true;
+    xhr.setRequestHeader('accept', 'application/json');
+    xhr.setRequestHeader('accept-language', language);
+    if (csrfToken) xhr.setRequestHeader('x-csrf-token', csrfToken);
+    xhr.upload.onprogress = (e) => onProgress(e.loaded, e.lengthComputable ? e.total : 0);
+    xhr.onload = () => {
+      let parsed: unknown;
+      try {
+        parsed = xhr.responseText ? JSON.parse(xhr.responseText) : undefined;
+      } catch {
+        parsed = undefined;
+      }
+      if (xhr.status >= 200 && xhr.status < 300) resolve(parsed as T);
+      else reject(new ApiError(xhr.status, (parsed as Problem | undefined) ?? null));
+    };
+    xhr.onerror = () => reject(new ApiError(0, null));
+    xhr.onabort = () => reject(new ApiError(0, null));
+    if (signal?.aborted) {
+      reject(new ApiError(0, null));
+      return;
+    }
+    signal?.addEventListener('abort', () => xhr.abort(), { once: true });
+    xhr.send(form);
+  });
 }
 
 export interface Page<T> {

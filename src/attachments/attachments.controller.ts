@@ -73,9 +73,16 @@ export class AttachmentsController {
     @Headers('range') range: string | undefined,
     @Headers('if-range') ifRange: string | undefined,
     @CurrentPrincipal() principal: Principal,
+    @Req() request: FastifyRequest,
     @Res() reply: FastifyReply,
   ) {
-    const download = await this.attachments.content(principal, id, aid, { as, range, ifRange });
+    const download = await this.attachments.content(principal, id, aid, {
+      as,
+      range,
+      ifRange,
+      // Fastify answers HEAD with this GET route: no bytes leave, so nothing is recorded.
+      head: request.method === 'HEAD',
+    });
     void reply.status(download.status).headers(download.headers);
     return reply.send(download.body ?? '');
   }

@@ -12,7 +12,7 @@ import { APP_CONFIG, type AppConfig } from '../config/config.js';
 import type { IncidentView } from '../incidents/incident-view.js';
 import { IncidentsRepository } from '../incidents/incidents.repository.js';
 import { normaliseObservable } from '../incidents/observables.js';
-import type { ObservableType } from '../incidents/taxonomy.js';
+import type { ObservableType } from '../vocabulary/vocabulary.js';
 import { TimelineService } from '../timeline/timeline.service.js';
 import { receiveUpload, ReceivedFile } from './attachment-upload.js';
 import {
@@ -144,13 +144,15 @@ export class AttachmentsService {
 
   /**
    * The bytes, never as a type a browser would render as a page. A malware sample only as
-   * an AES-256 zip (password `infected`), and each such download is recorded.
+   * an AES-256 zip (password `infected`). Every download that sends bytes (whole, a range or
+   * the zip; not HEAD, 416, 409 or 410) is recorded in the timeline and the audit log before
+   * the first byte leaves.
    */
   async content(
     principal: Principal,
     incidentId: string,
     attachmentId: string,
-    options: { as?: string; range?: string; ifRange?: string },
+    options: { as?: string; range?: string; ifRange?: string; head?: boolean },
   ): Promise<Download> {
     await this.incidents.findVisibleOrThrow(principal, incidentId);
     const row = await this.findRow(this.dataSource, incidentId, attachmentId);
@@ -166,7 +168,7 @@ export class AttachmentsService {
       throw Problem.validation([{ field: 'as', message: msg('v.zipOnly') }]);
     }
     if (options.as === 'zip') {
-      if (row.malware) await this.recordSampleDownload(principal, row);
+      if (!options.head) await this.recordDownload(principal, row, { as: 'zip' });
       return {
         status: 200,
         headers: {
@@ -174,7 +176,9 @@ export class AttachmentsService {
           'content-type': 'application/zip',
           'content-disposition': contentDisposition(`${row.filename}.zip`),
         },
-        body: malwareZip(row.filename, this.store.read(row.id, 0, Number(row.size) - 1)),
+        body: options.head
+          ? Readable.from([])
+          : malwareZip(row.filename, this.store.read(row.id, 0, Number(row.size) - 1)),
       };
     }
     if (row.malware) {
@@ -201,6 +205,13 @@ export class AttachmentsService {
       };
     }
     const [start, end] = range.kind === 'partial' ? [range.start, range.end] : [0, size - 1];
+    if (!options.head) {
+      await this.recordDownload(
+        principal,
+        row,
+        range.kind === 'partial' ? { range: `bytes ${start}-${end}/${size}` } : {},
+      );
+    }
     return {
       status: range.kind === 'partial' ? 206 : 200,
       headers: {
@@ -208,7 +219,10 @@ export class AttachmentsService {
         'content-length': String(end - start + 1),
         ...(range.kind === 'partial' ? { 'content-range': `bytes ${start}-${end}/${size}` } : {}),
       },
-      body: Readable.from(this.store.read(row.id, start, end), { objectMode: false }),
+      // HEAD: an empty stream keeps the headers (Content-Length) and reads nothing.
+      body: options.head
+        ? Readable.from([])
+        : Readable.from(this.store.read(row.id, start, end), { objectMode: false }),
     };
   }
 
@@ -237,18 +251,24 @@ export class AttachmentsService {
     });
   }
 
-  private async recordSampleDownload(principal: Principal, row: AttachmentRow): Promise<void> {
+  /** Who fetched which bytes: `as: 'zip'` for the zip, `range` for a part of the file. */
+  private async recordDownload(
+    principal: Principal,
+    row: AttachmentRow,
+    how: { as?: 'zip'; range?: string },
+  ): Promise<void> {
     const actor = actorOf(principal);
+    const data = { ...summary(row), ...how };
     await this.dataSource.transaction(async (manager) => {
       await this.timeline.add(manager, [
-        { incidentId: row.incident_id, type: 'attachment-downloaded', actor, data: summary(row) },
+        { incidentId: row.incident_id, type: 'attachment-downloaded', actor, data },
       ]);
       await this.audit.append(manager, {
         actor,
         action: 'attachment.downloaded',
         targetType: 'attachment',
         targetId: row.id,
-        change: { incidentId: row.incident_id, ...summary(row) },
+        change: { incidentId: row.incident_id, ...data },
       });
     });
   }

@@ -1,5 +1,5 @@
 import { createHash } from 'node:crypto';
-import { MEMBER_STATES } from '../common/member-state-codes.js';
+import { MEMBER_STATES } from '../vocabulary/member-states.js';
 import { USERNAME } from '../users/dto/create-user.dto.js';
 
 export type MappedRole =

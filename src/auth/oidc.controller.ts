@@ -1,5 +1,5 @@
 import { Controller, Get, Query, Req, Res } from '@nestjs/common';
-import { ApiTags } from '@nestjs/swagger';
+import { ApiOperation, ApiQuery, ApiResponse, ApiTags } from '@nestjs/swagger';
 import type { FastifyReply } from 'fastify';
 import { AuthedRequest, Public } from '../common/principal.js';
 import { SESSION_COOKIE, SessionsService } from '../sessions/sessions.service.js';
@@ -16,6 +16,14 @@ export class OidcController {
 
   @Get('login')
   @Public()
+  @ApiOperation({
+    summary: 'Single sign-on: redirects to the OpenID provider (CCC_OIDC_ISSUER)',
+    description:
+      'Authorization code flow with PKCE (S256), state and nonce. Sets the short-lived ccc_oidc cookie binding the attempt to this browser.',
+  })
+  @ApiResponse({ status: 302, description: 'To the provider' })
+  @ApiResponse({ status: 404, description: 'Single sign-on is not configured' })
+  @ApiResponse({ status: 503, description: 'The provider cannot be reached' })
   async login(@Res() reply: FastifyReply) {
     const { url, binding } = await this.oidc.start();
     void reply.setCookie(OIDC_COOKIE, binding, {
@@ -29,6 +37,17 @@ export class OidcController {
   /** Success: the session cookie and a redirect to the console. */
   @Get('callback')
   @Public()
+  @ApiOperation({
+    summary: 'Single sign-on: where the provider sends the browser back',
+    description:
+      'Creates or updates the user from the roles claim (CCC_OIDC_ROLES_CLAIM: admin, coordinator, analyst:<state>) and starts a session.',
+  })
+  @ApiQuery({ name: 'code', required: false })
+  @ApiQuery({ name: 'state', required: true })
+  @ApiResponse({ status: 303, description: 'Signed in: the ccc_session cookie, to /console/' })
+  @ApiResponse({ status: 400, description: '/problems/sso-state: unknown, used or foreign state' })
+  @ApiResponse({ status: 401, description: '/problems/sso-failed: the provider did not confirm' })
+  @ApiResponse({ status: 403, description: '/problems/no-admissible-role, or a disabled user' })
   async callback(
     @Query() query: Record<string, string>,
     @Req() request: AuthedRequest,

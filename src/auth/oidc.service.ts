@@ -57,22 +57,43 @@ export class OidcService {
 
   /** Discovery once per process; a failure is retried on the next sign-in. */
   private discover(): Promise<client.Configuration> {
-    const s = this.settings;
-    this.configuration ??= client
-      .discovery(
-        new URL(s.issuer),
-        s.clientId,
-        s.clientSecret,
-        undefined,
-        // Plain http only for an http issuer (development and tests on loopback).
-        s.issuer.startsWith('http:') ? { execute: [client.allowInsecureRequests] } : undefined,
-      )
-      .catch((err: unknown) => {
-        this.configuration = undefined;
-        this.logger.warn(`OIDC discovery failed: ${(err as Error).message}`);
-        throw new Problem(503, 'sso-unavailable', msg('problem.sso.unavailable'));
-      });
+    const settings = this.settings; // 404 when single sign-on is not configured
+    this.configuration ??= this.configure(settings).catch((err: unknown) => {
+      this.configuration = undefined;
+      this.logger.warn(`OIDC discovery failed: ${(err as Error).message}`);
+      throw new Problem(503, 'sso-unavailable', msg('problem.sso.unavailable'));
+    });
     return this.configuration;
+  }
+
+  /**
+   * The provider's metadata, and how this client authenticates at its token endpoint: no
+   * secret, a public client (PKCE only); with a secret, HTTP Basic (`client_secret_basic`,
+   * which every provider must support and the OpenID default), or the form body when the
+   * provider lists only `client_secret_post`.
+   */
+  private async configure(s: NonNullable<AppConfig['oidc']>): Promise<client.Configuration> {
+    // Plain http only for an http issuer (development and tests on loopback).
+    const insecure = s.issuer.startsWith('http:');
+    const discovered = await client.discovery(
+      new URL(s.issuer),
+      s.clientId,
+      undefined,
+      client.None(),
+      insecure ? { execute: [client.allowInsecureRequests] } : undefined,
+    );
+    const metadata = discovered.serverMetadata();
+    const methods = metadata.token_endpoint_auth_methods_supported;
+    const auth = !s.clientSecret
+      ? client.None()
+      : methods &&
+          !methods.includes('client_secret_basic') &&
+          methods.includes('client_secret_post')
+        ? client.ClientSecretPost(s.clientSecret)
+        : client.ClientSecretBasic(s.clientSecret);
+    const configuration = new client.Configuration(metadata, s.clientId, s.clientSecret, auth);
+    if (insecure) client.allowInsecureRequests(configuration);
+    return configuration;
   }
 
   /** Starts a sign-in: where to send the browser, and the value of the binding cookie. */

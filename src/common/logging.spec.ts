@@ -1,6 +1,6 @@
 import { Writable } from 'node:stream';
 import { pino } from 'pino';
-import { logLine, NestPinoLogger, rootLoggerOptions } from './logging.js';
+import { logLine, NestPinoLogger, pathOf, rootLoggerOptions } from './logging.js';
 
 describe('logLine', () => {
   it('takes the last string as the context', () => {
@@ -73,5 +73,45 @@ describe('rootLoggerOptions', () => {
     expect(line).not.toMatch(/SECRET\d/);
     expect(line).toContain('[redacted]');
     expect(JSON.parse(line).contact.url).toBe('https://hooks.example.by/');
+  });
+});
+
+describe('request lines', () => {
+  it('log a request by its path: no query value reaches the log (OIDC code and state, searches)', () => {
+    const lines: string[] = [];
+    const sink = new Writable({
+      write(chunk: Buffer, _enc, done) {
+        lines.push(chunk.toString());
+        done();
+      },
+    });
+    const logger = pino(rootLoggerOptions({ logLevel: 'info' }), sink);
+    logger.info(
+      {
+        req: {
+          method: 'GET',
+          url: '/api/v1/auth/oidc/callback?code=SECRET1&state=SECRET2',
+          host: 'ccc.example',
+          ip: '192.0.2.7',
+          headers: { cookie: 'ccc_oidc=SECRET3' },
+          socket: { remotePort: 50123 },
+        },
+      },
+      'request completed',
+    );
+    expect(lines.join('')).not.toMatch(/SECRET\d/);
+    expect(JSON.parse(lines[0]).req).toEqual({
+      method: 'GET',
+      url: '/api/v1/auth/oidc/callback',
+      host: 'ccc.example',
+      remoteAddress: '192.0.2.7',
+      remotePort: 50123,
+    });
+  });
+
+  it('pathOf keeps the path and drops the query', () => {
+    expect(pathOf('/api/v1/incidents?q=198.51.100.7&limit=5')).toBe('/api/v1/incidents');
+    expect(pathOf('/api/v1/incidents')).toBe('/api/v1/incidents');
+    expect(pathOf('/x?')).toBe('/x');
   });
 });

@@ -32,13 +32,48 @@ const SECRET_FIELDS = [
   'recoveryCodes',
 ];
 
-/** Secrets never reach a log line: headers and known secret fields are censored. */
+/**
+ * Secrets never reach a log line: headers and known secret fields are censored, and a
+ * request is logged by its path alone (`requestForLog`).
+ */
 export function rootLoggerOptions(config: Pick<AppConfig, 'logLevel'>): LoggerOptions {
   const paths = ['req.headers', 'res.headers', 'headers'].flatMap((at) =>
     ['authorization', 'cookie', 'set-cookie', 'x-csrf-token'].map((h) => `${at}["${h}"]`),
   );
   for (const field of SECRET_FIELDS) paths.push(`["${field}"]`, `*["${field}"]`, `*.*["${field}"]`);
-  return { level: config.logLevel, redact: { paths, censor: '[redacted]' } };
+  return {
+    level: config.logLevel,
+    redact: { paths, censor: '[redacted]' },
+    // Fastify's own `req` serializer would log the whole URL; a root serializer wins over it.
+    serializers: { req: requestForLog },
+  };
+}
+
+/**
+ * A URL without its query string. Query values are not logged anywhere: the OIDC callback's
+ * `code` and `state` arrive there, a client may put a token in one, and searches carry an
+ * incident's data (`q`), which the log's readers may not be cleared to see.
+ */
+export function pathOf(url: string): string {
+  const query = url.indexOf('?');
+  return query === -1 ? url : url.slice(0, query);
+}
+
+/** What a log line says about a request (Fastify's fields, the URL by its path only). */
+export function requestForLog(req: {
+  method?: string;
+  url?: string;
+  host?: string;
+  ip?: string;
+  socket?: { remotePort?: number };
+}) {
+  return {
+    method: req.method,
+    url: pathOf(req.url ?? ''),
+    host: req.host,
+    remoteAddress: req.ip,
+    remotePort: req.socket?.remotePort,
+  };
 }
 
 /**

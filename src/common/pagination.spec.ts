@@ -98,7 +98,7 @@ describe('Keyset cursors', () => {
     expect(NEWEST.after(undefined, new SqlParams())).toBe('TRUE');
     expect(NEWEST.orderBy).toBe('t.created_at DESC, t.id DESC');
     expect(NEWEST.select).toBe(
-      `to_char((t.created_at) AT TIME ZONE 'UTC', 'YYYY-MM-DD"T"HH24:MI:SS.US"Z"') AS _k0, (t.id)::text AS _k1`,
+      `CASE WHEN isfinite(t.created_at) THEN to_char((t.created_at) AT TIME ZONE 'UTC', 'YYYY-MM-DD"T"HH24:MI:SS.US"Z"') ELSE (t.created_at)::text END AS _k0, (t.id)::text AS _k1`,
     );
   });
 
@@ -130,6 +130,39 @@ describe('Keyset cursors', () => {
     );
     expect(params.values).toEqual(['2', ID, '10:12:10']);
   });
+
+  it('leave out rows any of whose parts changed unseen, for a changedByAny walk', () => {
+    const DUE = keyset({
+      name: 'things:due',
+      direction: 'asc',
+      columns: [
+        { sql: `coalesce(k.due, 'infinity'::timestamptz)`, type: 'timestamp' },
+        { sql: 't.id', type: 'uuid' },
+      ],
+      changedByAny: 'k.xids',
+    });
+    expect(DUE.select).toContain('pg_current_snapshot()::text AS _walk_snapshot');
+    const first = DUE.page(
+      [
+        { _k0: 'infinity', _k1: ID, _walk_snapshot: '10:12:10' },
+        { _k0: 'infinity', _k1: ID, _walk_snapshot: '10:12:10' },
+      ],
+      1,
+      undefined,
+    );
+    expect(DUE.decode(first.nextCursor!)).toEqual({
+      values: ['infinity', ID],
+      snapshot: '10:12:10',
+    });
+    const params = new SqlParams();
+    expect(DUE.after(first.nextCursor!, params).replace(/\s+/g, ' ')).toBe(
+      `(coalesce(k.due, 'infinity'::timestamptz), t.id) > ($1::timestamptz, $2::uuid) AND ` +
+        'NOT EXISTS (SELECT 1 FROM unnest(k.xids) AS walk_changed(xid) WHERE walk_changed.xid ' +
+        'IS NOT NULL AND NOT pg_visible_in_snapshot((walk_changed.xid)::text::xid8, $3::pg_snapshot))',
+    );
+    // Its cursors need their snapshot.
+    expectRefused(DUE, base64({ k: 'things:due', v: ['infinity', ID] }));
+  });
 });
 
 describe('key values', () => {
@@ -139,6 +172,9 @@ describe('key values', () => {
     ['timestamp', '0000-01-01T00:00:00.000000Z', false],
     ['timestamp', '2026-03-01T24:00:00.000000Z', false],
     ['timestamp', '2026-03-01 10:20:30.123456+00', false],
+    ['timestamp', 'infinity', true],
+    ['timestamp', '-infinity', true],
+    ['timestamp', 'Infinity', false],
     ['uuid', ID, true],
     ['uuid', ID.toUpperCase(), false],
     ['int', '-3', true],

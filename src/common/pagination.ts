@@ -46,7 +46,8 @@ export interface Page<T> {
 }
 
 /**
- * How a key value travels: `timestamp` as `YYYY-MM-DDTHH:MM:SS.ffffffZ` (UTC, microseconds),
+ * How a key value travels: `timestamp` as `YYYY-MM-DDTHH:MM:SS.ffffffZ` (UTC, microseconds)
+ * or `infinity` / `-infinity` (an order that puts rows without a time last or first),
  * `uuid`, `int` / `bigint` as decimal text, `text` as is.
  */
 export type KeyType = 'timestamp' | 'uuid' | 'int' | 'bigint' | 'text';
@@ -72,6 +73,13 @@ export interface KeysetDefinition {
    * changed during the walk may be missed: it moved while the walk was under way).
    */
   changedBy?: string;
+  /**
+   * As `changedBy`, for a value computed from several rows (an incident's earliest dispatch
+   * deadline): an SQL expression giving a bigint[] of the transactions that last changed each
+   * of those rows (NULL entries and an empty or NULL array: never changed). A row is left out
+   * when any of them is one the walk's snapshot did not see.
+   */
+  changedByAny?: string;
 }
 
 /** Key values of the last row (as text), and the snapshot of a `changedBy` walk. */
@@ -108,6 +116,7 @@ export function isKeyValue(type: KeyType, value: unknown): value is string {
     case 'text':
       return value.length <= 500 && !value.includes('\u0000');
     case 'timestamp': {
+      if (value === 'infinity' || value === '-infinity') return true;
       const m = TIMESTAMP.exec(value);
       if (!m || m[1] === '0000') return false;
       // A real calendar instant: Date normalises 2026-02-30 to March, so compare back.
@@ -151,14 +160,19 @@ export class Keyset {
     const keys = this.definition.columns.map(({ sql, type }, i) => {
       const text =
         type === 'timestamp'
-          ? `to_char((${sql}) AT TIME ZONE 'UTC', 'YYYY-MM-DD"T"HH24:MI:SS.US"Z"')`
+          ? `CASE WHEN isfinite(${sql}) THEN to_char((${sql}) AT TIME ZONE 'UTC', 'YYYY-MM-DD"T"HH24:MI:SS.US"Z"') ELSE (${sql})::text END`
           : `(${sql})::text`;
       return `${text} AS _k${i}`;
     });
-    if (this.definition.changedBy) {
+    if (this.walksSnapshot) {
       keys.push(`pg_current_snapshot()::text AS ${SNAPSHOT_COLUMN}`);
     }
     return keys.join(', ');
+  }
+
+  /** Whether a walk keeps the snapshot of its first page (a key that can change under it). */
+  private get walksSnapshot(): boolean {
+    return Boolean(this.definition.changedBy || this.definition.changedByAny);
   }
 
   /** ORDER BY terms. */
@@ -177,7 +191,8 @@ export class Keyset {
     } catch {
       throw invalidCursor();
     }
-    const { name, columns, changedBy } = this.definition;
+    const { name, columns } = this.definition;
+    const walks = this.walksSnapshot;
     if (typeof parsed !== 'object' || parsed === null || Array.isArray(parsed)) {
       throw invalidCursor();
     }
@@ -188,9 +203,9 @@ export class Keyset {
       Array.isArray(v) &&
       v.length === columns.length &&
       columns.every((c, i) => isKeyValue(c.type, v[i])) &&
-      (changedBy ? isSnapshot(s) : s === undefined);
+      (walks ? isSnapshot(s) : s === undefined);
     if (!valid) throw invalidCursor();
-    return { values: v as string[], ...(changedBy ? { snapshot: s as string } : {}) };
+    return { values: v as string[], ...(walks ? { snapshot: s as string } : {}) };
   }
 
   encode(state: CursorState): string {
@@ -209,15 +224,32 @@ export class Keyset {
   after(cursor: string | undefined, params: SqlParams): string {
     const state = this.decode(cursor);
     if (!state) return 'TRUE';
-    const { columns, direction, changedBy } = this.definition;
+    const { columns, direction } = this.definition;
     const left = columns.map((c) => c.sql).join(', ');
     const right = columns
       .map((c, i) => `${params.add(state.values[i])}::${SQL_TYPES[c.type]}`)
       .join(', ');
     const position = `(${left}) ${direction === 'asc' ? '>' : '<'} (${right})`;
-    if (!changedBy) return position;
-    const unchanged = `(${changedBy} IS NULL OR pg_visible_in_snapshot((${changedBy})::text::xid8, ${params.add(state.snapshot)}::pg_snapshot))`;
-    return `${position} AND ${unchanged}`;
+    if (!this.walksSnapshot) return position;
+    return `${position} AND ${this.unchanged(cursor, params)}`;
+  }
+
+  /**
+   * The part of `after` that leaves out the rows changed during a `changedBy` /
+   * `changedByAny` walk (`TRUE` on a first page or for a keyset without either). For a
+   * query that writes its own position condition from `decode` (a union of branches, each
+   * served by its own index); `after` includes it.
+   */
+  unchanged(cursor: string | undefined, params: SqlParams): string {
+    const state = this.decode(cursor);
+    if (!state || !this.walksSnapshot) return 'TRUE';
+    const { changedBy, changedByAny } = this.definition;
+    const snapshot = `${params.add(state.snapshot)}::pg_snapshot`;
+    const seen = (xid: string) => `pg_visible_in_snapshot((${xid})::text::xid8, ${snapshot})`;
+    return changedBy
+      ? `(${changedBy} IS NULL OR ${seen(changedBy)})`
+      : `NOT EXISTS (SELECT 1 FROM unnest(${changedByAny}) AS walk_changed(xid)
+                     WHERE walk_changed.xid IS NOT NULL AND NOT ${seen('walk_changed.xid')})`;
   }
 
   /**
@@ -235,7 +267,7 @@ export class Keyset {
     const last = slice[slice.length - 1] as Record<string, unknown>;
     const values = this.definition.columns.map((_, i) => String(last[`_k${i}`]));
     // A walk keeps the snapshot of its first page, so "changed during the walk" stays fixed.
-    const snapshot = this.definition.changedBy
+    const snapshot = this.walksSnapshot
       ? (this.decode(cursor)?.snapshot ?? String(last[SNAPSHOT_COLUMN]))
       : undefined;
     return { rows: slice, nextCursor: this.encode({ values, snapshot }) };

@@ -1,7 +1,16 @@
-import { ArgumentsHost, Catch, ExceptionFilter, HttpException, Logger } from '@nestjs/common';
+import {
+  ArgumentsHost,
+  Catch,
+  createParamDecorator,
+  ExceptionFilter,
+  ExecutionContext,
+  HttpException,
+  Logger,
+} from '@nestjs/common';
 import type { FastifyReply, FastifyRequest } from 'fastify';
 import { isLocale, type Locale, msg, type Msg, negotiateLocale, t } from '../i18n/i18n.js';
 import { Problem } from './problem.js';
+import { pathOf } from './logging.js';
 
 interface StatusError {
   statusCode?: number;
@@ -36,6 +45,11 @@ export function requestLocale(request: FastifyRequest | undefined): Locale {
     isLocale(userLocale) ? userLocale : undefined,
   );
 }
+
+/** Route parameter: the language problems of this request are written in (`requestLocale`). */
+export const RequestLocale = createParamDecorator((_: unknown, ctx: ExecutionContext) =>
+  requestLocale(ctx.switchToHttp().getRequest<FastifyRequest>()),
+);
 
 /**
  * The RFC 9457 body for any error, in `locale`: a `Problem` as raised, a Nest
@@ -147,7 +161,7 @@ export class ProblemFilter implements ExceptionFilter {
     if (body.status >= 500) {
       // The request's logger, so the line carries its reqId.
       const log = request?.log;
-      if (log) log.error({ err: exception, url: request.url }, 'unhandled error');
+      if (log) log.error({ err: exception, url: pathOf(request.url) }, 'unhandled error');
       else this.logger.error({ err: exception }, 'unhandled error');
     }
   }

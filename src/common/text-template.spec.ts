@@ -36,6 +36,30 @@ describe('TextTemplate', () => {
     );
   });
 
+  it('takes a whole JSON value for a hole named …Json, whatever its length', () => {
+    const make = (n: number) =>
+      TextTemplate.build((hole) =>
+        JSON.stringify({ ref: hole('ref'), items: hole('itemsJson'), pad: 'x'.repeat(n) }),
+      );
+    const t = make(1);
+    expect(t.holes).toEqual(['ref', 'itemsJson']);
+    expect(JSON.parse(t.fill({ ref: 'R', itemsJson: '[{"a": 1}, {"b": "c"}]' }))).toEqual({
+      ref: 'R',
+      items: [{ a: 1 }, { b: 'c' }],
+      pad: 'x',
+    });
+    const params = new SqlParams();
+    expect(t.sql(params, { ref: 'r.ref', itemsJson: 'r.items' })).toBe(
+      '($1::text || (r.ref) || $2::text || (r.items) || $3::text)',
+    );
+    expect(params.values).toEqual(['{"ref":"', '","items":', ',"pad":"x"}']);
+    expect(() => t.fill({ ref: 'R', itemsJson: '[1,' })).toThrow();
+    // Escaped inside another string, it could not be cut out cleanly: refused.
+    expect(() =>
+      TextTemplate.build((hole) => JSON.stringify({ t: JSON.stringify({ x: hole('xJson') }) })),
+    ).toThrow(/stand alone/);
+  });
+
   it('refuses values that JSON would escape, and unknown holes in SQL', () => {
     const t = build();
     expect(() => t.fill({ ref: 'a"b', at: 'x' })).toThrow(/plain token/);

@@ -16,6 +16,11 @@ let calls = 0;
  * statement runs: a reference number, the commit-time clock, a sequence number. The text is
  * cut at the holes, so SQL can glue it back with `||` around the values. Hole values must be
  * plain tokens (letters, digits, `_:.+-`) so that no JSON escaping applies to them.
+ *
+ * A hole whose name ends in `Json` stands for a whole JSON value (an array the database
+ * builds, such as a new incident's dispatches with their deadlines): put it where a JSON
+ * string would go; the string's quotes are cut away with it, and its SQL must give JSON text.
+ * One such hole keeps the text the same whatever the length of the array it stands for.
  */
 export class TextTemplate {
   private constructor(
@@ -47,9 +52,19 @@ export class TextTemplate {
       let last = 0;
       for (let at = text.indexOf(prefix); at >= 0; at = text.indexOf(prefix, last)) {
         const end = text.indexOf('-', at + prefix.length);
-        pieces.push(text.slice(last, at));
-        holes.push(text.slice(at + prefix.length, end));
+        const name = text.slice(at + prefix.length, end);
+        let piece = text.slice(last, at);
         last = end + 1;
+        if (isJsonHole(name)) {
+          // Only as a whole JSON string of this text (not escaped inside another string).
+          if (!piece.endsWith('"') || piece.endsWith('\\"') || text[last] !== '"') {
+            throw new Error(`hole ${name} must stand alone as a JSON string`);
+          }
+          piece = piece.slice(0, -1);
+          last++;
+        }
+        pieces.push(piece);
+        holes.push(name);
       }
       pieces.push(text.slice(last));
       return new TextTemplate(pieces, holes);
@@ -103,8 +118,16 @@ function interleave(parts: string[], holes: string[], exprs: Record<string, stri
     .join(' || ');
 }
 
+function isJsonHole(name: string): boolean {
+  return name.endsWith('Json');
+}
+
 function safe(values: Record<string, string>, name: string): string {
   const value = values[name];
+  if (isJsonHole(name) && value !== undefined) {
+    JSON.parse(value); // throws unless JSON text
+    return value;
+  }
   if (value === undefined || !SAFE_VALUE.test(value)) {
     throw new Error(`hole ${name} needs a plain token, got ${JSON.stringify(value)}`);
   }

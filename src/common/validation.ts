@@ -72,6 +72,12 @@ export function constraintMessage(
   return { key: known[0], values: known[1](constraintArgs(target, property, name)) };
 }
 
+/** A calendar date, or a date-time with `Z` or an offset (never local time). */
+export const ISO_8601 =
+  /^\d{4}-\d{2}-\d{2}(?:T\d{2}:\d{2}(?::\d{2}(?:\.\d{1,9})?)?(?:Z|[+-]\d{2}:?\d{2}))?$/i;
+/** A catalogue key (src/i18n/messages): the problem is written in the reader's language. */
+export const ISO_MESSAGE = 'v.isoForm';
+
 /** Flattens class-validator errors into `{field, message}` with paths like `observables[3].value`. */
 export function flattenValidationErrors(errors: ValidationError[], parent = ''): FieldError[] {
   const out: FieldError[] = [];

@@ -6,6 +6,8 @@ export type DispatchStatus = 'pending' | 'notified' | 'acknowledged';
 @Unique(['incidentId', 'state'])
 @Index('dispatches_state_idx', ['state', 'incidentId'])
 @Index('dispatches_deadline_idx', { synchronize: false })
+@Index('dispatches_unacknowledged_idx', { synchronize: false })
+@Index('dispatches_state_deadline_idx', { synchronize: false })
 export class Dispatch {
   @PrimaryGeneratedColumn('uuid')
   id!: string;
@@ -38,6 +40,13 @@ export class Dispatch {
   /** When the next escalation is due; null once acknowledged or at the maximum level. */
   @Column({ type: 'timestamptz', nullable: true })
   ackDeadline!: Date | null;
+
+  /**
+   * The transaction that created the dispatch or last changed `ack_deadline`; set by
+   * triggers dispatches_deadline_xid*. Pages by deadline leave out what changed during a walk.
+   */
+  @Column({ type: 'bigint', nullable: true })
+  deadlineXid!: string | null;
 
   @CreateDateColumn({ type: 'timestamptz' })
   createdAt!: Date;

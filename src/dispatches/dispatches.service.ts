@@ -63,6 +63,23 @@ export function dispatchesFragment(cs: ChangeSet, d: NewDispatches): void {
 }
 
 /**
+ * SQL: the dispatch row aliased `d` still waits for its acknowledgement (the list's
+ * `awaitingAck`, the dashboard's `pending`).
+ */
+export function awaitingAckSql(d: string): string {
+  return `${d}.acknowledged_at IS NULL`;
+}
+
+/**
+ * SQL: the dispatch row aliased `d` waits past its deadline: it has escalated at least once,
+ * or its deadline has come and the escalation is on its way (the list's `overdue`, the
+ * dashboard's `overdue`).
+ */
+export function overdueSql(d: string): string {
+  return `(${awaitingAckSql(d)} AND (${d}.escalation_level > 0 OR ${d}.ack_deadline <= now()))`;
+}
+
+/**
  * The dispatch lifecycle: the one writer of `dispatches` after the filing statement created
  * them. pending → notified (first delivered `incident.routed`) → acknowledged; escalations
  * and their deadlines. Every method runs in the caller's transaction; the guarantees rest on

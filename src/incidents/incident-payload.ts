@@ -16,7 +16,8 @@ export interface NewIncident {
 
 /**
  * The incident a filing creates, as the API shows it, before the database has numbered it.
- * Intake fills `reference` and `createdAt` from SQL; a preview leaves them unknown.
+ * Intake fills `reference`, `createdAt` and the dispatches' `deadlineAt` (one acknowledgement
+ * period after the filing) from SQL; a preview leaves them unknown.
  */
 export function newIncidentView(
   id: string,
@@ -24,6 +25,7 @@ export function newIncidentView(
   routing: RoutingDecision,
   reference: string,
   createdAt: Date,
+  deadlineAt: Date,
 ): IncidentView {
   return toIncidentView(
     {
@@ -53,8 +55,10 @@ export function newIncidentView(
     routing.dispatchedTo.map((state) => ({
       state,
       status: 'pending' as const,
+      notifiedAt: null,
       acknowledgedAt: null,
       escalationLevel: 0,
+      deadlineAt,
     })),
   );
 }

@@ -30,8 +30,12 @@ export interface IncidentRow {
 export interface DispatchView {
   state: string;
   status: DispatchStatus;
+  /** When the first `incident.routed` to the state was delivered. */
+  notifiedAt: Date | null;
   acknowledgedAt: Date | null;
   escalationLevel: number;
+  /** When it next escalates: null once acknowledged, at the last level or finished. */
+  deadlineAt: Date | null;
 }
 
 /** The incident as the API shows it; trim it with `incidentViewFor` before it leaves. */

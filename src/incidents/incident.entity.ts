@@ -17,6 +17,7 @@ import {
 @Index('incidents_status_severity_tlp_created_idx', { synchronize: false })
 @Index('incidents_reporting_created_idx', { synchronize: false })
 @Index('incidents_resolved_idx', { synchronize: false })
+@Index('incidents_updated_idx', { synchronize: false })
 export class Incident {
   @PrimaryGeneratedColumn('uuid')
   id!: string;
@@ -93,6 +94,13 @@ export class Incident {
 
   @UpdateDateColumn({ type: 'timestamptz' })
   updatedAt!: Date;
+
+  /**
+   * The transaction that last changed `updated_at`, null if none did; set by trigger
+   * incidents_updated_xid. Pages by `-updatedAt` leave out what changed during a walk.
+   */
+  @Column({ type: 'bigint', nullable: true })
+  updatedXid!: string | null;
 }
 
 @Entity('incident_observables')

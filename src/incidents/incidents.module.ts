@@ -2,6 +2,7 @@ import { Module } from '@nestjs/common';
 import { DispatchesModule } from '../dispatches/dispatches.module.js';
 import { RoutingModule } from '../routing/routing.module.js';
 import { AcknowledgementsService } from './acknowledgements.service.js';
+import { BulkService } from './bulk.service.js';
 import { CommentsService } from './comments.service.js';
 import { IdempotencyService } from './idempotency.js';
 import { IncidentTimelineService } from './incident-timeline.service.js';
@@ -27,6 +28,7 @@ import { TriageService } from './triage.service.js';
     AcknowledgementsService,
     TriageService,
     TransitionsService,
+    BulkService,
     CommentsService,
     IncidentTimelineService,
     RelatedIncidentsService,

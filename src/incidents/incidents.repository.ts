@@ -8,6 +8,7 @@ import { sql } from '../common/sql.js';
 import type { IncidentSort, ListIncidentsQuery } from './dto/list-incidents.query.js';
 import { DispatchView, IncidentRow, IncidentView, toIncidentView } from './incident-view.js';
 import type { Observable } from './observables.js';
+import { awaitingAckSql, overdueSql } from '../dispatches/dispatches.service.js';
 import { Severity, SEVERITIES } from '../vocabulary/vocabulary.js';
 import { incidentViewFor, SqlParams, visibleTo } from './visibility.js';
 
@@ -42,7 +43,64 @@ const ORDERS = {
     ],
     changedBy: 'i.severity_xid',
   }),
-} satisfies Record<IncidentSort, Keyset>;
+  /**
+   * incidents_updated_idx, read backwards. Updates move an incident to the front:
+   * updated_xid (set by a trigger) lets a walk leave out those updated since it began.
+   */
+  '-updatedAt': keyset({
+    name: 'incidents:-updatedAt',
+    direction: 'desc',
+    columns: [
+      { sql: 'i.updated_at', type: 'timestamp' },
+      { sql: 'i.id', type: 'uuid' },
+    ],
+    changedBy: 'i.updated_xid',
+  }),
+} satisfies Record<Exclude<IncidentSort, 'deadlineAt'>, Keyset>;
+
+/**
+ * `sort=deadlineAt`: the earliest pending acknowledgement deadline among the dispatches the
+ * caller waits on (an analyst: its own state's), incidents without one last, oldest first.
+ * Deadlines move under a walk (escalations, acknowledgements, severity changes,
+ * transitions): dispatches.deadline_xid (set by triggers) lets a walk leave out the
+ * incidents whose counted dispatches changed since it began. `own(alias)` restricts a
+ * dispatches alias to the analyst's state. The keyset names the union's columns (`u`); the
+ * branches write their own position conditions (see IncidentsRepository.listByDeadline).
+ */
+function deadlineOrder(own: (alias: string) => string): Keyset {
+  return keyset({
+    name: 'incidents:deadlineAt',
+    direction: 'asc',
+    columns: [
+      { sql: 'u.k_deadline', type: 'timestamp' },
+      { sql: 'u.created_at', type: 'timestamp' },
+      { sql: 'u.id', type: 'uuid' },
+    ],
+    changedByAny: `ARRAY(SELECT w.deadline_xid FROM dispatches w WHERE w.incident_id = i.id ${own('w')})`,
+  });
+}
+
+/**
+ * `awaitingAck` / `overdue`: the incident has (true) or has no (false) dispatch in that
+ * condition; for an analyst only its own state's dispatch counts.
+ */
+function dispatchCondition(
+  principal: Principal,
+  params: SqlParams,
+  wanted: 'true' | 'false',
+  condition: (alias: string) => string,
+): string {
+  const own = principal.role === 'analyst' ? `AND f_w.state = ${params.add(principal.state)}` : '';
+  return `${wanted === 'true' ? '' : 'NOT '}EXISTS (SELECT 1 FROM dispatches f_w
+    WHERE f_w.incident_id = i.id AND ${condition('f_w')} ${own})`;
+}
+
+/** `column = v` for one value (as the composite indexes expect), `= ANY` for several. */
+function anyOf(column: string, values: string[], params: SqlParams): string {
+  return values.length === 1
+    ? `${column} = ${params.add(values[0])}`
+    : `${column} = ANY(${params.add(values)}::text[])`;
+}
 
 export interface FindOptions {
   forUpdate?: boolean;
@@ -130,19 +188,23 @@ export class IncidentsRepository {
     return new Set(rows.map((r) => r.id));
   }
 
-  /** A page of visible incidents; keyset pagination, so each row appears exactly once. */
+  /**
+   * A page of visible incidents; keyset pagination, so each row appears exactly once. Every
+   * filter narrows the visible set: none can reach an incident the caller may not see.
+   */
   async list(principal: Principal, query: ListIncidentsQuery): Promise<Page<IncidentView>> {
     const params = new SqlParams();
     const where = [visibleTo(principal, 'i', params)];
-    const equal: [string, string | undefined][] = [
+    const equal: [string, string[] | undefined][] = [
       ['status', query.status],
       ['severity', query.severity],
       ['category', query.category],
       ['tlp', query.tlp],
+      ['sector', query.sector],
       ['reporting_state', query.reportingState],
     ];
-    for (const [column, value] of equal) {
-      if (value !== undefined) where.push(`i.${column} = ${params.add(value)}`);
+    for (const [column, values] of equal) {
+      if (values !== undefined) where.push(anyOf(`i.${column}`, values, params));
     }
     // People (issue 11): `me` is the caller (a person's username), `none` is unassigned.
     if (query.assignee === 'none') where.push('i.assignee IS NULL');
@@ -152,15 +214,30 @@ export class IncidentsRepository {
     }
     if (query.dispatchedTo) {
       where.push(`EXISTS (SELECT 1 FROM dispatches f_d
-        WHERE f_d.incident_id = i.id AND f_d.state = ${params.add(query.dispatchedTo)})`);
+        WHERE f_d.incident_id = i.id AND ${anyOf('f_d.state', query.dispatchedTo, params)})`);
+    }
+    if (query.awaitingAck) {
+      where.push(dispatchCondition(principal, params, query.awaitingAck, awaitingAckSql));
+    }
+    if (query.overdue) {
+      where.push(dispatchCondition(principal, params, query.overdue, overdueSql));
+    }
+    if (query.updatedSince) {
+      where.push(`i.updated_at >= ${params.add(query.updatedSince)}::timestamptz`);
     }
     if (query.q) where.push(`${SEARCH} @@ plainto_tsquery('simple', ${params.add(query.q)})`);
 
     if (query.sort === 'priority' && query.severity !== undefined) {
       // Implied by the severity filter; spelled out so the planner can seek to the rank in
       // the priority indexes instead of filtering its way past every higher severity.
-      where.push(`${PRIORITY} = ${params.add(SEVERITIES.indexOf(query.severity as Severity))}`);
+      const ranks = query.severity.map((s) => SEVERITIES.indexOf(s as Severity));
+      where.push(
+        ranks.length === 1
+          ? `${PRIORITY} = ${params.add(ranks[0])}`
+          : `${PRIORITY} = ANY(${params.add(ranks)}::int[])`,
+      );
     }
+    if (query.sort === 'deadlineAt') return this.listByDeadline(principal, query, params, where);
     const order = ORDERS[query.sort];
     where.push(order.after(query.cursor, params));
     const rows = await sql<IncidentRow>(
@@ -170,6 +247,72 @@ export class IncidentsRepository {
        ORDER BY ${order.orderBy} LIMIT ${params.add(query.limit + 1)}`,
       params.values,
     );
+    return this.toPage(principal, order, rows, query);
+  }
+
+  /**
+   * `sort=deadlineAt` as the union of two ordered branches, each served by an index and cut
+   * at `limit + 1`: the incidents with a pending deadline, walked along the dispatches'
+   * deadline index keeping each incident's earliest (dispatches_deadline_idx, or
+   * dispatches_state_deadline_idx for an analyst), then those without one, oldest first
+   * (incidents_created_idx). One statement, so one snapshot for both.
+   */
+  private async listByDeadline(
+    principal: Principal,
+    query: ListIncidentsQuery,
+    params: SqlParams,
+    where: string[],
+  ): Promise<Page<IncidentView>> {
+    const state = principal.role === 'analyst' ? params.add(principal.state) : null;
+    const own = (alias: string) => (state ? `AND ${alias}.state = ${state}` : '');
+    const order = deadlineOrder(own);
+    const cursor = order.decode(query.cursor);
+    const filters = [...where, order.unchanged(query.cursor, params)].join(' AND ');
+    const limit = params.add(query.limit + 1);
+    let due = 'TRUE';
+    let none = 'TRUE';
+    if (cursor) {
+      const [deadline, createdAt, id] = cursor.values;
+      const rest = `${params.add(createdAt)}::timestamptz, ${params.add(id)}::uuid`;
+      if (deadline === 'infinity') {
+        due = 'FALSE';
+        none = `(i.created_at, i.id) > (${rest})`;
+      } else {
+        due = `(d.ack_deadline, i.created_at, i.id) > (${params.add(deadline)}::timestamptz, ${rest})`;
+      }
+    }
+    const pending = (alias: string) => `${alias}.ack_deadline IS NOT NULL ${own(alias)}`;
+    const rows = await sql<IncidentRow>(
+      this.dataSource,
+      `SELECT u.*, ${order.select} FROM (
+         (SELECT i.*, d.ack_deadline AS k_deadline
+            FROM dispatches d JOIN incidents i ON i.id = d.incident_id
+           WHERE ${pending('d')}
+             AND NOT EXISTS (SELECT 1 FROM dispatches e
+                             WHERE e.incident_id = d.incident_id AND ${pending('e')}
+                               AND (e.ack_deadline, e.id) < (d.ack_deadline, d.id))
+             AND ${due} AND ${filters}
+           ORDER BY d.ack_deadline, i.created_at, i.id LIMIT ${limit})
+         UNION ALL
+         (SELECT i.*, 'infinity'::timestamptz AS k_deadline
+            FROM incidents i
+           WHERE NOT EXISTS (SELECT 1 FROM dispatches e
+                             WHERE e.incident_id = i.id AND ${pending('e')})
+             AND ${none} AND ${filters}
+           ORDER BY i.created_at, i.id LIMIT ${limit})
+       ) u
+       ORDER BY ${order.orderBy} LIMIT ${limit}`,
+      params.values,
+    );
+    return this.toPage(principal, order, rows, query);
+  }
+
+  private async toPage(
+    principal: Principal,
+    order: Keyset,
+    rows: IncidentRow[],
+    query: ListIncidentsQuery,
+  ): Promise<Page<IncidentView>> {
     const page = order.page(rows, query.limit, query.cursor);
     const views = await this.attach(this.dataSource, page.rows);
     return { items: views.map((v) => incidentViewFor(principal, v)), nextCursor: page.nextCursor };
@@ -193,11 +336,15 @@ export class IncidentsRepository {
         incident_id: string;
         state: string;
         status: DispatchView['status'];
+        notified_at: Date | null;
         acknowledged_at: Date | null;
         escalation_level: number;
+        ack_deadline: Date | null;
       }>(
         db,
-        `SELECT incident_id, state, status, acknowledged_at, escalation_level FROM dispatches
+        `SELECT incident_id, state, status, notified_at, acknowledged_at, escalation_level,
+                ack_deadline
+         FROM dispatches
          WHERE incident_id = ANY($1::uuid[]) ORDER BY incident_id, state`,
         [ids],
       ),
@@ -207,8 +354,10 @@ export class IncidentsRepository {
     const dispatchesOf = groupBy(dispatches, (d) => ({
       state: d.state,
       status: d.status,
+      notifiedAt: d.notified_at,
       acknowledgedAt: d.acknowledged_at,
       escalationLevel: d.escalation_level,
+      deadlineAt: d.ack_deadline,
     }));
     return rows.map((row) =>
       toIncidentView(

@@ -10,7 +10,7 @@ import { Routed, rulesStillAt } from '../routing/routing.service.js';
 import { timelineFragment } from '../timeline/timeline.service.js';
 import type { IdempotencyRequest } from './idempotency.js';
 import { NewIncident, newIncidentView, routedEventData } from './incident-payload.js';
-import type { IncidentView } from './incident-view.js';
+import type { DispatchView, IncidentView } from './incident-view.js';
 import { REFERENCE_SQL } from './reference.js';
 import { incidentViewFor } from './visibility.js';
 
@@ -57,18 +57,29 @@ export function intakeStatement(
   const routing = routed.decision;
   const id = randomUUID();
   const actor = actorOf(principal);
-  const view = (reference: string, createdAt: Date) =>
-    newIncidentView(id, input, routing, reference, createdAt);
-  // The caller's answer, with holes for what only the database knows.
+  // Dispatches are due one acknowledgement period after the filing (dispatchesFragment).
+  const view = (reference: string, createdAt: Date, deadlineAt: Date) =>
+    newIncidentView(id, input, routing, reference, createdAt, deadlineAt);
+  /**
+   * The view in a template, with holes for what only the database knows. The marker stands
+   * in for a Date: JSON writes both as a string. The dispatches, with the deadline the
+   * statement sets, are one JSON hole, so the text is the same whatever their number.
+   */
+  const templateView = (hole: (name: string) => string): IncidentView => ({
+    ...view(hole('reference'), hole('createdAt') as unknown as Date, new Date(0)),
+    dispatches: hole('dispatchesJson') as unknown as DispatchView[],
+  });
+  // The caller's answer.
   const answer = TextTemplate.build((hole) =>
-    // The marker stands in for a Date: JSON writes both as a string.
-    JSON.stringify(
-      incidentViewFor(principal, view(hole('reference'), hole('createdAt') as unknown as Date)),
-    ),
+    JSON.stringify(incidentViewFor(principal, templateView(hole))),
   );
 
   const cs = new ChangeSet();
-  const holes = { reference: 'ref.reference', createdAt: 'ref.created_at' };
+  const holes = {
+    reference: 'ref.reference',
+    createdAt: 'ref.created_at',
+    dispatchesJson: 'ref.dispatches_json',
+  };
   const { dto } = input;
   // The incidents module's own tables: the counter, the incident, its observables.
   cs.with(
@@ -92,7 +103,16 @@ export function intakeStatement(
   );
   cs.with(
     'ref',
-    `SELECT ${REFERENCE_SQL} AS reference, ${isoMillisSql('now()')} AS created_at FROM counter`,
+    // The dispatches as the API shows them: due one period from now (dispatchesFragment).
+    `SELECT r.reference, r.created_at,
+       (SELECT coalesce(json_agg(json_build_object('state', d.state, 'status', 'pending',
+                 'notifiedAt', NULL, 'acknowledgedAt', NULL, 'escalationLevel', 0,
+                 'deadlineAt', r.deadline_at) ORDER BY d.n), '[]'::json)::text
+        FROM unnest(${cs.add(routing.dispatchedTo)}::text[]) WITH ORDINALITY AS d(state, n))
+         AS dispatches_json
+     FROM (SELECT ${REFERENCE_SQL} AS reference, ${isoMillisSql('now()')} AS created_at,
+             ${isoMillisSql(`now() + make_interval(secs => ${cs.add(ackSeconds)})`)} AS deadline_at
+           FROM counter) r`,
     { materialized: true },
   );
   cs.with(
@@ -133,7 +153,7 @@ export function intakeStatement(
   outboxFragment(
     cs,
     (hole) => {
-      const v = view(hole('reference'), hole('createdAt') as unknown as Date);
+      const v = templateView(hole);
       return routing.dispatchedTo.map((state) => ({
         type: 'incident.routed' as const,
         party: state,
@@ -143,7 +163,7 @@ export function intakeStatement(
     },
     { from: 'incident, ref', values: { ...holes, occurredAt: holes.createdAt } },
   );
-  const body = incidentViewFor(principal, view('', new Date(0)));
+  const body = incidentViewFor(principal, view('', new Date(0), new Date(0)));
   auditFragment(
     cs,
     (hole) => ({
@@ -188,6 +208,9 @@ export function intakeStatement(
     text,
     values,
     answer: ({ reference, createdAt }) =>
-      incidentViewFor(principal, view(reference, new Date(createdAt))),
+      incidentViewFor(
+        principal,
+        view(reference, new Date(createdAt), new Date(Date.parse(createdAt) + ackSeconds * 1000)),
+      ),
   };
 }

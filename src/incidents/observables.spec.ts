@@ -1,6 +1,6 @@
 import { render } from '../i18n/i18n.js';
 import { normaliseObservable, normaliseObservables } from './observables.js';
-import type { ObservableType } from './taxonomy.js';
+import type { ObservableType } from '../vocabulary/vocabulary.js';
 
 const valid: [ObservableType, string, string][] = [
   ['ipv4', '192.0.2.1', '192.0.2.1'],

@@ -2,7 +2,7 @@ import ipaddr from 'ipaddr.js';
 import { domainToASCII } from 'node:url';
 import type { FieldError } from '../common/problem.js';
 import { type MessageKey, type MessageValues, msg, type Msg } from '../i18n/i18n.js';
-import type { ObservableType } from './taxonomy.js';
+import type { ObservableType } from '../vocabulary/vocabulary.js';
 
 export interface Observable {
   type: ObservableType;

@@ -1,6 +1,6 @@
 import { Injectable } from '@nestjs/common';
 import { randomUUID } from 'node:crypto';
-import { MEMBER_STATES } from '../common/member-state-codes.js';
+import { MEMBER_STATES } from '../vocabulary/member-states.js';
 import type { Principal } from '../common/principal.js';
 import { Problem } from '../common/problem.js';
 import { msg } from '../i18n/i18n.js';
@@ -46,9 +46,11 @@ export class PreviewService {
   async beforeFiling(principal: Principal, dto: CreateIncidentDto): Promise<Preview> {
     const { input, routingInput } = prepareFiling(principal, dto);
     const { decision } = await this.routing.decide(routingInput);
-    const view = newIncidentView(randomUUID(), input, decision, '', new Date(0));
+    const view = newIncidentView(randomUUID(), input, decision, '', new Date(0), new Date(0));
     return preview(view, decision, (incident) => {
       for (const field of FILED_ONLY) incident[field] = null;
+      // Each dispatch falls due one period after the filing: unknown too.
+      for (const d of incident.dispatches as { deadlineAt: unknown }[]) d.deadlineAt = null;
       return incident;
     });
   }

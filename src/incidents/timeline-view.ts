@@ -1,4 +1,4 @@
-import { CCC_PARTY } from '../common/member-state-codes.js';
+import { CCC_PARTY } from '../vocabulary/member-states.js';
 
 export interface TimelineItem {
   id: string;

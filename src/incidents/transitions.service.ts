@@ -29,10 +29,16 @@ export class TransitionsService {
    * The incident row is locked first (through the visibility-scoped lookup), so concurrent
    * transitions run one after the other and the later one is judged against the status the
    * earlier one left (409 when it no longer applies). The UPDATE is also conditional on the
-   * status read under the lock.
+   * status read under the lock. Runs in `manager`'s transaction when given (a bulk item),
+   * else in a transaction of its own.
    */
-  async transition(principal: Principal, id: string, dto: TransitionDto): Promise<IncidentView> {
-    return this.dataSource.transaction(async (manager) => {
+  async transition(
+    principal: Principal,
+    id: string,
+    dto: TransitionDto,
+    manager?: EntityManager,
+  ): Promise<IncidentView> {
+    const work = async (manager: EntityManager) => {
       await this.lockOriginalFirst(manager, principal, id, dto);
       const current = await this.incidents.findVisibleOrThrow(principal, id, manager, {
         forUpdate: true,
@@ -80,7 +86,8 @@ export class TransitionsService {
       }));
       await cs.run(manager);
       return incidentViewFor(principal, view);
-    });
+    };
+    return manager ? work(manager) : this.dataSource.transaction(work);
   }
 
   /**

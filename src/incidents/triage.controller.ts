@@ -3,7 +3,9 @@ import { ApiBearerAuth, ApiTags } from '@nestjs/swagger';
 import { PageQuery } from '../common/pagination.js';
 import { CurrentPrincipal, Principal, Roles } from '../common/principal.js';
 import { ParseId } from '../common/validation.js';
+import { BulkService } from './bulk.service.js';
 import { CommentsService } from './comments.service.js';
+import { BulkDto } from './dto/bulk.dto.js';
 import { CreateCommentDto } from './dto/create-comment.dto.js';
 import { TransitionDto } from './dto/transition.dto.js';
 import { UpdateIncidentDto } from './dto/update-incident.dto.js';
@@ -11,6 +13,8 @@ import { IncidentTimelineService } from './incident-timeline.service.js';
 import { RelatedIncidentsService } from './related-incidents.service.js';
 import { TransitionsService } from './transitions.service.js';
 import { TriageService } from './triage.service.js';
+import { RequestLocale } from '../common/problem.filter.js';
+import type { Locale } from '../i18n/i18n.js';
 
 /** The coordinators' triage workflow and what everyone who sees an incident may add or read. */
 @ApiTags('incidents')
@@ -23,7 +27,19 @@ export class TriageController {
     private readonly comments: CommentsService,
     private readonly timeline: IncidentTimelineService,
     private readonly related: RelatedIncidentsService,
+    private readonly bulk: BulkService,
   ) {}
+
+  @Post('bulk')
+  @Roles('coordinator')
+  @HttpCode(200)
+  applyBulk(
+    @Body() dto: BulkDto,
+    @CurrentPrincipal() principal: Principal,
+    @RequestLocale() locale: Locale,
+  ) {
+    return this.bulk.apply(principal, dto, locale);
+  }
 
   @Patch(':id')
   @Roles('coordinator')

@@ -29,16 +29,22 @@ export class TriageService {
   /**
    * Applies the fields that differ from the stored ones. A severity change moves the
    * pending acknowledgement deadlines in the same transaction. Sending only the current
-   * values is a no-op: nothing is written and the incident is returned as it is.
+   * values is a no-op: nothing is written and the incident is returned as it is. Runs in
+   * `manager`'s transaction when given (a bulk item), else in a transaction of its own.
    */
-  async update(principal: Principal, id: string, dto: UpdateIncidentDto): Promise<IncidentView> {
+  async update(
+    principal: Principal,
+    id: string,
+    dto: UpdateIncidentDto,
+    manager?: EntityManager,
+  ): Promise<IncidentView> {
     const fields = [...CLASSIFICATION, 'assignee'] as const;
     if (fields.every((f) => dto[f] === undefined)) {
       throw Problem.validation([
         { field: 'body', message: msg('v.atLeastOneOf', { fields: fields.join(', ') }) },
       ]);
     }
-    return this.dataSource.transaction(async (manager) => {
+    const work = async (manager: EntityManager) => {
       const current = await this.incidents.findVisibleOrThrow(principal, id, manager, {
         forUpdate: true,
       });
@@ -102,7 +108,8 @@ export class TriageService {
         });
       }
       return incidentViewFor(principal, view);
-    });
+    };
+    return manager ? work(manager) : this.dataSource.transaction(work);
   }
 
   /** A new assignee is the username of an active coordinator or admin (v1 values stay). */

@@ -1,4 +1,4 @@
-import { CCC_PARTY } from '../common/member-state-codes.js';
+import { CCC_PARTY } from '../vocabulary/member-states.js';
 import type { Principal } from '../common/principal.js';
 import type { SqlParams } from '../common/sql.js';
 import type { IncidentView } from './incident-view.js';

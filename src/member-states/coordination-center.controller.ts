@@ -1,6 +1,6 @@
 import { Body, Controller, Get, Put } from '@nestjs/common';
 import { ApiBearerAuth, ApiTags } from '@nestjs/swagger';
-import { CCC_PARTY } from '../common/member-state-codes.js';
+import { CCC_PARTY } from '../vocabulary/member-states.js';
 import { CurrentPrincipal, Principal, Roles } from '../common/principal.js';
 import { ContactsService } from './contacts.service.js';
 import { ReplaceContactsDto } from './dto/replace-contacts.dto.js';

@@ -1,4 +1,4 @@
-import { MEMBER_STATES } from '../common/member-state-codes.js';
+import { MEMBER_STATES } from '../vocabulary/member-states.js';
 import { Problem } from '../common/problem.js';
 
 /** A member-state code from a path (case-insensitive); anything else is a 404. */

@@ -2,7 +2,7 @@ import { t } from '../i18n/i18n.js';
 import { Inject, Injectable, Logger } from '@nestjs/common';
 import { DataSource } from 'typeorm';
 import { AuditService } from '../audit/audit.service.js';
-import { CCC_PARTY, MEMBER_STATES } from '../common/member-state-codes.js';
+import { CCC_PARTY, MEMBER_STATES } from '../vocabulary/member-states.js';
 import { SYSTEM_ACTOR } from '../common/principal.js';
 import { sql } from '../common/sql.js';
 import { APP_CONFIG, AppConfig } from '../config/config.js';

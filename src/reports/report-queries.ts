@@ -1,6 +1,6 @@
 import type { DataSource, EntityManager } from 'typeorm';
 import { RESOLVED_STATUSES, SEVERITIES } from '../vocabulary/vocabulary.js';
-import { MEMBER_STATES } from '../common/member-state-codes.js';
+import { MEMBER_STATES } from '../vocabulary/member-states.js';
 import { sql } from '../common/sql.js';
 import { countTransitionedTo } from '../timeline/timeline.service.js';
 import {

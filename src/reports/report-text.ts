@@ -1,6 +1,6 @@
 import { type Locale, type MessageKey, type MessageValues, t } from '../i18n/i18n.js';
 import { rsitClassLabel } from '../i18n/labels.js';
-import { MEMBER_STATES } from '../common/member-state-codes.js';
+import { MEMBER_STATES } from '../vocabulary/member-states.js';
 import type { DayCount, DurationStats, ReportContent, Timing } from './report-content.js';
 
 /**

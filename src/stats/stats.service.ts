@@ -3,6 +3,7 @@ import { DataSource } from 'typeorm';
 import type { Principal } from '../common/principal.js';
 import { FieldError, Problem } from '../common/problem.js';
 import { sql, SqlParams } from '../common/sql.js';
+import { overdueSql } from '../dispatches/dispatches.service.js';
 import { visibleTo } from '../incidents/visibility.js';
 import { parseInstant, periodProblem } from '../reports/report-periods.js';
 import type { StatsQuery } from './dto/stats.query.js';
@@ -71,8 +72,7 @@ export class StatsService {
                    count(*)::int AS dispatched,
                    count(d.acknowledged_at)::int AS acknowledged,
                    (count(*) - count(d.acknowledged_at))::int AS pending,
-                   count(*) FILTER (WHERE d.acknowledged_at IS NULL
-                     AND (d.escalation_level > 0 OR d.ack_deadline <= now()))::int AS overdue,
+                   count(*) FILTER (WHERE ${overdueSql('d')})::int AS overdue,
                    count(*) FILTER (WHERE d.escalation_level > 0)::int AS escalated,
                    round(percentile_cont(0.5) WITHIN GROUP (ORDER BY
                      extract(epoch FROM d.acknowledged_at - d.created_at)))::int

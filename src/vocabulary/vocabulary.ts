@@ -1,7 +1,9 @@
 /**
- * The words every module shares, written once: incident statuses, severities, TLP labels and
- * the SLA arithmetic. A leaf: it imports nothing, so config, intake, routing, escalation and
- * reports can all use it without depending on each other.
+ * The words every module shares, written once: incident statuses, severities, TLP labels,
+ * sectors, observable types, RSIT categories (rsit.ts) and the SLA arithmetic; their English
+ * and Russian names are in labels.ts. A leaf: it imports nothing but its own data, so config,
+ * intake, routing, escalation, reports and the taxonomy route can all use it without
+ * depending on each other.
  */
 
 export const SEVERITIES = ['critical', 'high', 'medium', 'low'] as const;
@@ -11,6 +13,37 @@ export type Severity = (typeof SEVERITIES)[number];
 export const TLPS = ['TLP:RED', 'TLP:AMBER+STRICT', 'TLP:AMBER', 'TLP:GREEN', 'TLP:CLEAR'] as const;
 /** Labels every member state may read. */
 export const COMMUNITY_TLPS = ['TLP:GREEN', 'TLP:CLEAR'] as const;
+
+export const SECTORS = [
+  'energy',
+  'finance',
+  'government',
+  'defence',
+  'telecom',
+  'transport',
+  'health',
+  'water',
+  'education',
+  'other',
+] as const;
+export type Sector = (typeof SECTORS)[number];
+
+export const OBSERVABLE_TYPES = [
+  'ipv4',
+  'ipv6',
+  'domain',
+  'url',
+  'email',
+  'md5',
+  'sha1',
+  'sha256',
+  'cve',
+  'asn',
+] as const;
+export type ObservableType = (typeof OBSERVABLE_TYPES)[number];
+
+/** The states of one member state's dispatch of an incident. */
+export const DISPATCH_STATUSES = ['pending', 'notified', 'acknowledged'] as const;
 
 export const STATUSES = [
   'new',

@@ -5,6 +5,7 @@ import { FormattedMessage, useIntl } from 'react-intl';
 import { api, Incident, Page, TimelineEvent, User } from '../api';
 import { Countdown, ErrorText, Time, TlpLabel } from '../common';
 import { defang } from '../lib/indicators';
+import { Attachments } from './incident-attachments';
 
 /** The state machine as the contract gives it; the server decides, this only offers. */
 const NEXT: Record<string, string[]> = {
@@ -191,6 +192,7 @@ export function IncidentPage({ user }: { user: User }) {
           ))}
         </ul>
       </section>
+      <Attachments incident={i} user={user} />
       <section>
         <h2>
           <FormattedMessage id="incident.related" />
@@ -222,6 +224,12 @@ export function IncidentPage({ user }: { user: User }) {
                 {intl.formatMessage({ id: `timeline.${t.type}`, defaultMessage: t.type })}
               </strong>{' '}
               <span className="actor">{t.actor}</span>
+              {t.type.startsWith('attach') && typeof t.data.filename === 'string' && (
+                <>
+                  {' '}
+                  <span className="filename">{t.data.filename}</span>
+                </>
+              )}
               {t.type === 'commented' && (
                 <p className="comment">{typeof t.data.body === 'string' ? t.data.body : ''}</p>
               )}

@@ -14,7 +14,8 @@ import { UuidDefaults1795770300100 } from './1795770300100-UuidDefaults.js';
 import { DispatchEscalatedAt1795770000000 } from './1795770000000-DispatchEscalatedAt.js';
 import { DropWriteOnlyData1795916194502 } from './1795916194502-DropWriteOnlyData.js';
 import { People1795915954971 } from './1795915954971-People.js';
-import { ContactLocale1795917000000 } from './1795917000000-ContactLocale.js';
+import { ListFilters1795917000000 } from './1795917000000-ListFilters.js';
+import { ContactLocale1795918000000 } from './1795918000000-ContactLocale.js';
 
 // Every migration, in order. Generate a new one with
 // `npm run migration:generate -- src/database/migrations/Name` and add it here.
@@ -35,5 +36,6 @@ export const MIGRATIONS = [
   DispatchEscalatedAt1795770000000,
   DropWriteOnlyData1795916194502,
   People1795915954971,
-  ContactLocale1795917000000,
+  ListFilters1795917000000,
+  ContactLocale1795918000000,
 ];

@@ -14,15 +14,16 @@ import {
   MaxLength,
   ValidateNested,
 } from 'class-validator';
-import { MEMBER_STATES } from '../../common/member-state-codes.js';
-import { SEVERITIES, TLPS } from '../../vocabulary/vocabulary.js';
-import { CATEGORIES, OBSERVABLE_TYPES, type ObservableType, SECTORS } from '../taxonomy.js';
-
-/** A calendar date, or a date-time with `Z` or an offset (never local time). */
-const ISO_8601 =
-  /^\d{4}-\d{2}-\d{2}(?:T\d{2}:\d{2}(?::\d{2}(?:\.\d{1,9})?)?(?:Z|[+-]\d{2}:?\d{2}))?$/i;
-/** Catalogue keys (src/i18n/messages): the problem is written in the reader's language. */
-const ISO_MESSAGE = 'v.isoForm';
+import { MEMBER_STATES } from '../../vocabulary/member-states.js';
+import { ISO_8601, ISO_MESSAGE } from '../../common/validation.js';
+import { CATEGORIES } from '../../vocabulary/rsit.js';
+import {
+  OBSERVABLE_TYPES,
+  type ObservableType,
+  SECTORS,
+  SEVERITIES,
+  TLPS,
+} from '../../vocabulary/vocabulary.js';
 
 export class ObservableDto {
   @ApiProperty({ enum: OBSERVABLE_TYPES })

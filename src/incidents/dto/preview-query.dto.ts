@@ -1,6 +1,6 @@
 import { ApiPropertyOptional } from '@nestjs/swagger';
 import { IsIn, IsOptional } from 'class-validator';
-import { MEMBER_STATES } from '../../common/member-state-codes.js';
+import { MEMBER_STATES } from '../../vocabulary/member-states.js';
 
 export class PreviewQuery {
   @ApiPropertyOptional({ enum: MEMBER_STATES, description: 'Only this recipient' })

@@ -1,7 +1,7 @@
 import { ApiPropertyOptional } from '@nestjs/swagger';
 import { IsIn, IsString, Length, Matches, ValidateIf } from 'class-validator';
-import { SEVERITIES } from '../../vocabulary/vocabulary.js';
-import { CATEGORIES, SECTORS } from '../taxonomy.js';
+import { CATEGORIES } from '../../vocabulary/rsit.js';
+import { SECTORS, SEVERITIES } from '../../vocabulary/vocabulary.js';
 
 /** Absent means unchanged; only `assignee` may be null (clears it). */
 export class UpdateIncidentDto {

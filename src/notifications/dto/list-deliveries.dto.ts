@@ -1,6 +1,6 @@
 import { ApiPropertyOptional } from '@nestjs/swagger';
 import { IsIn, IsOptional, IsUUID } from 'class-validator';
-import { CCC_PARTY, MEMBER_STATES } from '../../common/member-state-codes.js';
+import { CCC_PARTY, MEMBER_STATES } from '../../vocabulary/member-states.js';
 import { PageQuery } from '../../common/pagination.js';
 import type { DeliveryStatus } from '../outbox.entity.js';
 

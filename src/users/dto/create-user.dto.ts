@@ -13,7 +13,7 @@ import {
   ValidatorConstraint,
   ValidatorConstraintInterface,
 } from 'class-validator';
-import { MEMBER_STATES } from '../../common/member-state-codes.js';
+import { MEMBER_STATES } from '../../vocabulary/member-states.js';
 import type { Role } from '../../common/principal.js';
 
 export const ROLES = ['analyst', 'coordinator', 'admin'] as const;

@@ -1,6 +1,6 @@
 import { ApiPropertyOptional } from '@nestjs/swagger';
 import { IsBoolean, IsIn, IsOptional, IsString, Length } from 'class-validator';
-import { MEMBER_STATES } from '../../common/member-state-codes.js';
+import { MEMBER_STATES } from '../../vocabulary/member-states.js';
 import type { Role } from '../../common/principal.js';
 import { LOCALES, ROLES } from './create-user.dto.js';
 

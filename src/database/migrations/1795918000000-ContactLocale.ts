@@ -1,8 +1,8 @@
 import { MigrationInterface, QueryRunner } from 'typeorm';
 
 /** E-mail contacts choose the language of their e-mails; existing ones get Russian. */
-export class ContactLocale1795917000000 implements MigrationInterface {
-  name = 'ContactLocale1795917000000';
+export class ContactLocale1795918000000 implements MigrationInterface {
+  name = 'ContactLocale1795918000000';
 
   public async up(queryRunner: QueryRunner): Promise<void> {
     await queryRunner.query(`ALTER TABLE "contacts" ADD "locale" character varying(2)`);
