@@ -347,10 +347,10 @@ describe('Notification delivery', () => {
     expect(ruText.split('\n')[0]).toMatch(/^TLP:AMBER — Ограниченное раскрытие/);
     expect(enText.split('\n')[0]).toMatch(/^TLP:AMBER — Limited disclosure/);
     expect(ruText).toContain('Категория (RSIT): Вторжения: Компрометация системы');
-    expect(ruText).toContain('Критичность: критический');
+    expect(ruText).toContain('Критичность: Критический');
     expect(ruText).toContain('Сообщило: Казахстан');
     expect(enText).toContain('Category (RSIT): Intrusions: System Compromise');
-    expect(enText).toContain('Severity: critical');
+    expect(enText).toContain('Severity: Critical');
     expect(enText).toContain('Reported by: Kazakhstan');
     expect(ruText).toContain('TLP: TLP:AMBER (организация и её клиенты)');
     expect(enText).toContain('TLP: TLP:AMBER (organisation and its clients)');

@@ -25,7 +25,7 @@ describe('renderEmail', () => {
     expect(subject).toBe('[CCC] TLP:AMBER+STRICT New incident CCC-2026-000042: <script>x</script>');
     expect(text.split('\n')[0]).toMatch(/^TLP:AMBER\+STRICT — Limited disclosure/);
     expect(text).toContain('Category (RSIT): Fraud: Phishing (fraud/phishing)');
-    expect(text).toContain('Severity: high');
+    expect(text).toContain('Severity: High');
     expect(text).toContain('Reported by: Belarus');
     expect(text).toContain('Title: <script>x</script>');
     expect(text).toContain('"reference": "CCC-2026-000042"');
@@ -41,9 +41,11 @@ describe('renderEmail', () => {
     );
     expect(text.split('\n')[0]).toMatch(/^TLP:AMBER\+STRICT — Ограниченное раскрытие/);
     expect(text).toContain('Категория (RSIT): Мошенничество: Фишинг (fraud/phishing)');
-    expect(text).toContain('Критичность: высокий');
-    expect(text).toContain('Отрасль: финансы');
+    expect(text).toContain('Критичность: Высокий');
+    expect(text).toContain('Отрасль: Финансы');
     expect(text).toContain('Сообщило: Беларусь');
+    // The names the console shows (GET /api/v1/taxonomy, src/vocabulary/labels.ts).
+    expect(text).toContain('Статус: Новый');
     expect(text).toContain('"category": "fraud/phishing"');
     expect(html).toContain('<html lang="ru">');
   });

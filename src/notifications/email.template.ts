@@ -1,5 +1,13 @@
 import { type Locale, type MessageKey, t } from '../i18n/i18n.js';
-import { categoryLabel, tlpLabel, tlpLevel } from '../i18n/labels.js';
+import {
+  categoryLabel,
+  sectorLabel,
+  severityLabel,
+  stateLabel,
+  statusLabel,
+  tlpLabel,
+  tlpLevel,
+} from '../i18n/labels.js';
 
 /** Banner colours of TLP 2.0 (FIRST): text on black. */
 const TLP_COLOURS: Record<string, string> = {
@@ -38,7 +46,7 @@ export function renderEmail(
     tlp,
     reference: str(incident.reference),
     title: str(incident.title),
-    status: t(locale, 'label.status', { value: str(incident.status) }),
+    status: statusLabel(str(incident.status), locale),
     level: typeof dispatch.escalationLevel === 'number' ? String(dispatch.escalationLevel) : '',
   };
   const subject = t(locale, 'email.subject', values).replace(/\s+/g, ' ').trim();
@@ -55,16 +63,11 @@ export function renderEmail(
       `${categoryLabel(str(incident.category), locale)} (${str(incident.category)})`,
     );
   }
-  if (incident.severity)
-    add('email.field.severity', t(locale, 'label.severity', { value: str(incident.severity) }));
+  if (incident.severity) add('email.field.severity', severityLabel(str(incident.severity), locale));
   if (tlp) add('email.field.tlp', tlpLabel(tlp, locale));
-  if (incident.sector)
-    add('email.field.sector', t(locale, 'label.sector', { value: str(incident.sector) }));
+  if (incident.sector) add('email.field.sector', sectorLabel(str(incident.sector), locale));
   if (incident.reportingState) {
-    add(
-      'email.field.reportingState',
-      t(locale, 'label.state', { value: str(incident.reportingState) }),
-    );
+    add('email.field.reportingState', stateLabel(str(incident.reportingState), locale));
   }
   if (incident.status) add('email.field.status', values.status);
   add('email.field.report', str(report.url));

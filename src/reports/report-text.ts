@@ -1,5 +1,11 @@
 import { type Locale, type MessageKey, type MessageValues, t } from '../i18n/i18n.js';
-import { rsitClassLabel } from '../i18n/labels.js';
+import {
+  rsitClassLabel,
+  sectorLabel,
+  severityLabel,
+  stateLabel,
+  statusLabel,
+} from '../i18n/labels.js';
 import { MEMBER_STATES } from '../vocabulary/member-states.js';
 import type { DayCount, DurationStats, ReportContent, Timing } from './report-content.js';
 
@@ -13,10 +19,10 @@ export function reportText(locale: Locale) {
     locale,
     m,
     label: {
-      state: (v: string) => m('label.state', { value: v }),
-      severity: (v: string) => m('label.severity', { value: v }),
-      sector: (v: string) => m('label.sector', { value: v }),
-      status: (v: string) => m('label.status', { value: v }),
+      state: (v: string) => stateLabel(v, locale),
+      severity: (v: string) => severityLabel(v, locale),
+      sector: (v: string) => sectorLabel(v, locale),
+      status: (v: string) => statusLabel(v, locale),
       audience: (v: string) => m('label.audience', { value: v }),
       rsitClass: (v: string) => rsitClassLabel(v, locale),
       code: (v: string) => v,
