@@ -451,13 +451,18 @@ describe('Experience-sharing reports', () => {
     it('draws the HTML report served by the service in headless Chromium without console errors or requests', async () => {
       // Loaded from the service, so its Content-Security-Policy applies as in a browser.
       const headers = { authorization: `Bearer ${analyst.key}` };
-      await renderInChromium(
-        [
-          { url: `${service.url}/api/v1/reports/${id}?format=html&lang=en`, headers },
-          { url: `${service.url}/api/v1/reports/${id}?format=html&lang=ru`, headers },
-        ],
-        ['report-en.png', 'report-ru.png'],
-      );
+      await renderInChromium([
+        {
+          url: `${service.url}/api/v1/reports/${id}?format=html&lang=en`,
+          headers,
+          screenshot: 'report-en.png',
+        },
+        {
+          url: `${service.url}/api/v1/reports/${id}?format=html&lang=ru`,
+          headers,
+          screenshot: 'report-ru.png',
+        },
+      ]);
     }, 60_000);
 
     it('serves a STIX 2.1 bundle whose every object validates against its type schema', async () => {

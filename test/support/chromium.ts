@@ -6,9 +6,14 @@ import { chromium } from 'playwright-core';
 /** Where tests leave screenshots for people to look at (git-ignored). */
 export const ARTIFACTS = path.resolve('test-artifacts');
 
-/** The system's Chromium (Debian's `chromium`); never a downloaded browser. */
+/** The system's Chromium (Debian's `chromium`, or CHROMIUM_PATH); never a downloaded browser. */
 export function chromiumPath(): string {
-  for (const candidate of ['/usr/bin/chromium', '/usr/bin/chromium-browser']) {
+  const given = process.env.CHROMIUM_PATH;
+  for (const candidate of [
+    ...(given ? [given] : []),
+    '/usr/bin/chromium',
+    '/usr/bin/chromium-browser',
+  ]) {
     if (existsSync(candidate)) return candidate;
   }
   try {
@@ -21,14 +26,13 @@ export function chromiumPath(): string {
 }
 
 /**
- * Loads each page in headless Chromium with the network cut off: any request but the page's
- * own (it must be self-contained), console error (a Content-Security-Policy refusal
- * included), page error or unapplied style sheet fails; saves a full-page screenshot of
- * each and the page next to it. A page is HTML, or a URL loaded with its response headers.
+ * Loads each page from the service in headless Chromium, with its response headers (its
+ * Content-Security-Policy applies) and the network otherwise cut off: any other request (the
+ * page must be self-contained), console error (a CSP refusal included), page error or
+ * unapplied style sheet fails. Saves a full-page screenshot of each and the page next to it.
  */
 export async function renderInChromium(
-  pages: ({ html: string } | { url: string; headers: Record<string, string> })[],
-  screenshots: string[],
+  pages: { url: string; headers: Record<string, string>; screenshot: string }[],
 ) {
   const browser = await chromium.launch({
     executablePath: chromiumPath(),
@@ -45,27 +49,24 @@ export async function renderInChromium(
   });
   try {
     mkdirSync(ARTIFACTS, { recursive: true });
-    for (const [i, source] of pages.entries()) {
-      const screenshot = screenshots[i];
+    for (const { url, headers, screenshot } of pages) {
       const page = await browser.newPage({
         viewport: { width: 1024, height: 800 },
-        extraHTTPHeaders: 'url' in source ? source.headers : {},
+        extraHTTPHeaders: headers,
       });
       const problems: string[] = [];
       page.on('console', (m) => {
         if (m.type() === 'error') problems.push(`console: ${m.text()}`);
       });
       page.on('pageerror', (e) => problems.push(`page error: ${e.message}`));
-      // The page itself may be fetched (from the service, with its own headers); nothing else.
+      // The page itself is fetched; nothing else.
       await page.route('**/*', (route) => {
-        if ('url' in source && route.request().url() === source.url) return route.continue();
+        if (route.request().url() === url) return route.continue();
         problems.push(`request: ${route.request().url()}`);
         return route.abort();
       });
-      if ('url' in source) {
-        const res = await page.goto(source.url, { waitUntil: 'load' });
-        if (res?.status() !== 200) problems.push(`status ${res?.status()}`);
-      } else await page.setContent(source.html, { waitUntil: 'load' });
+      const res = await page.goto(url, { waitUntil: 'load' });
+      if (res?.status() !== 200) problems.push(`status ${res?.status()}`);
       // Every style rule applied: a refused inline style (CSP) leaves tables without borders.
       const border = await page
         .locator('th')
@@ -75,7 +76,11 @@ export async function renderInChromium(
       const html = await page.content();
       const svgs = await page.locator('figure svg').count();
       if (svgs === 0) problems.push('no chart was drawn');
-      await page.emulateMedia({ media: 'print' });
+      // Printed as a person would to PDF (print CSS, A4): a document of several pages.
+      const pdf = await page.pdf({ format: 'A4', printBackground: true });
+      const pdfPages = pdf.toString('latin1').match(/\/Type\s*\/Page\b/g)?.length ?? 0;
+      if (pdfPages < 2) problems.push(`printed to ${pdfPages} PDF page(s)`);
+      writeFileSync(path.join(ARTIFACTS, screenshot.replace(/\.png$/, '.pdf')), pdf);
       await page.emulateMedia({ media: 'screen' });
       await page.screenshot({ path: path.join(ARTIFACTS, screenshot), fullPage: true });
       // The page itself too, to open in any browser or print to PDF.
