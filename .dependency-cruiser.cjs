@@ -9,6 +9,7 @@ const LAYERS = [
   // infrastructure
   'types', // declarations for untyped packages
   'vocabulary', // statuses, severities, TLP, sectors, RSIT, member states, their en/ru names, SLA maths: imports nothing
+  'i18n', // message catalogues (en, ru), labels, Accept-Language negotiation
   'config', // env schema, validated once into one typed object
   'common', // problem+json, auth guard, principal, validation, SQL helpers, logging
   'database', // data source (finds *.entity.js by name), migrations

@@ -194,6 +194,10 @@ describe('Member states: constituencies and contacts', () => {
         ['contacts[1].address'],
       ],
       [{ contacts: [{ type: 'sms', address: '+375' }] }, ['contacts[0].type']],
+      [
+        { contacts: [{ type: 'email', address: 'x@gov.by', locale: 'de' }] },
+        ['contacts[0].locale'],
+      ],
       [{ contacts: [{ type: 'email', address: 'x@gov.by', extra: 1 }] }, ['contacts[0].extra']],
       [
         { contacts: Array.from({ length: 21 }, () => ({ type: 'email', address: 'x@gov.by' })) },
@@ -214,6 +218,7 @@ describe('Member states: constituencies and contacts', () => {
       contacts: [
         { type: 'webhook', url: 'https://hooks.example.by/csirt?token=abc', secret: SECRET },
         { type: 'email', address: 'CERT@Gov.BY' },
+        { type: 'email', address: 'soc@gov.by', locale: 'en' },
         {
           type: 'webhook',
           url: 'http://user:p4ssw0rd@receiver.example.by:8080/in',
@@ -225,7 +230,8 @@ describe('Member states: constituencies and contacts', () => {
     expect(res.status).toBe(200);
     const expected = [
       { type: 'webhook', url: 'https://hooks.example.by/csirt?token=abc' },
-      { type: 'email', address: 'CERT@gov.by' },
+      { type: 'email', address: 'CERT@gov.by', locale: 'ru' }, // the working language by default
+      { type: 'email', address: 'soc@gov.by', locale: 'en' },
       { type: 'webhook', url: 'http://***@receiver.example.by:8080/in' },
     ];
     expect(res.body).toEqual({ contacts: expected });
@@ -248,9 +254,10 @@ describe('Member states: constituencies and contacts', () => {
     expect(stored.rows.map((r) => r.secret && openSealed(r.secret, dataKey))).toEqual([
       SECRET,
       null,
+      null,
       SECRET,
     ]);
-    expect(stored.rows[0].secret).not.toBe(stored.rows[2].secret);
+    expect(stored.rows[0].secret).not.toBe(stored.rows[3].secret);
 
     const audit = await env.db.query('SELECT * FROM audit_log');
     const auditText = JSON.stringify(audit.rows);
@@ -262,7 +269,8 @@ describe('Member states: constituencies and contacts', () => {
       party: 'BY',
       contacts: [
         { type: 'webhook', origin: 'https://hooks.example.by' },
-        { type: 'email', address: 'CERT@gov.by' },
+        { type: 'email', address: 'CERT@gov.by', locale: 'ru' },
+        { type: 'email', address: 'soc@gov.by', locale: 'en' },
         { type: 'webhook', origin: 'http://receiver.example.by:8080' },
       ],
     });

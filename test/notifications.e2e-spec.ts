@@ -5,6 +5,22 @@ import { mimePart, SmtpSink } from './support/smtp.js';
 import { emitEvent, eventually, setContacts, WebhookReceiver } from './support/webhook-receiver.js';
 import { afterMoreRuns } from './support/wait-for.js';
 
+/** RFC 2047 encoded words (`=?UTF-8?Q?…?=`, `=?UTF-8?B?…?=`) as text. */
+function decodeSubject(raw: string): string {
+  return raw
+    .replace(/\?=\s+=\?/g, '?==?')
+    .replace(/=\?utf-8\?([qb])\?([^?]*)\?=/gi, (_, enc: string, text: string) =>
+      enc.toLowerCase() === 'b'
+        ? Buffer.from(text, 'base64').toString('utf8')
+        : Buffer.from(
+            text
+              .replace(/_/g, ' ')
+              .replace(/=([0-9A-F]{2})/gi, (__, h: string) => String.fromCharCode(parseInt(h, 16))),
+            'latin1',
+          ).toString('utf8'),
+    );
+}
+
 /** Webhook and e-mail delivery against real receivers on loopback. */
 describe('Notification delivery', () => {
   let env: TestEnv;
@@ -265,7 +281,7 @@ describe('Notification delivery', () => {
   }, 60_000);
 
   it('sends e-mail contacts a plain-text and an HTML part through SMTP', async () => {
-    await setContacts(admin, 'TJ', [{ type: 'email', address: 'soc@cert.tj' }]);
+    await setContacts(admin, 'TJ', [{ type: 'email', address: 'soc@cert.tj', locale: 'en' }]);
     const data = {
       incident: { id: randomUUID(), reference: 'CCC-2026-000777', title: 'Defacement <b>' },
     };
@@ -278,13 +294,84 @@ describe('Notification delivery', () => {
       'the e-mail',
     );
     expect(mail.to).toEqual(['soc@cert.tj']);
-    expect(mail.subject).toBe('[CCC] incident.routed CCC-2026-000777');
+    expect(mail.subject).toBe('[CCC] New incident CCC-2026-000777: Defacement <b>');
     const text = mimePart(mail.raw, 'text/plain');
     const html = mimePart(mail.raw, 'text/html');
     expect(text).toContain('Reference: CCC-2026-000777');
     expect(text).toContain('Title: Defacement <b>');
     expect(html).toContain('<td>CCC-2026-000777</td>');
     expect(html).toContain('Defacement &lt;b&gt;');
+  }, 60_000);
+
+  it('writes each e-mail contact in its own language: subject, both parts, labels', async () => {
+    await setContacts(admin, 'AM', [
+      { type: 'email', address: 'ru@cert.am' }, // Russian by default
+      { type: 'email', address: 'en@cert.am', locale: 'en' },
+    ]);
+    const data = {
+      incident: {
+        id: randomUUID(),
+        reference: 'CCC-2026-000778',
+        title: 'Фишинг <b>',
+        category: 'intrusions/system-compromise',
+        severity: 'critical',
+        tlp: 'TLP:AMBER',
+        sector: 'energy',
+        reportingState: 'KZ',
+        status: 'new',
+      },
+    };
+    const eventId = await emitEvent(env.db, { type: 'incident.routed', party: 'AM', data });
+    const deliveries = await settled(eventId, 'delivered', 2);
+    expect(deliveries).toHaveLength(2);
+    const mailTo = (address: string) =>
+      eventually(
+        () =>
+          smtp.messages.find(
+            (m) => m.to.includes(address) && deliveries.some((d) => m.raw.includes(d.id)),
+          ),
+        `the e-mail to ${address}`,
+      );
+    const ru = await mailTo('ru@cert.am');
+    const en = await mailTo('en@cert.am');
+    expect(decodeSubject(ru.subject)).toBe(
+      '[CCC] TLP:AMBER Новый инцидент CCC-2026-000778: Фишинг <b>',
+    );
+    expect(decodeSubject(en.subject)).toBe(
+      '[CCC] TLP:AMBER New incident CCC-2026-000778: Фишинг <b>',
+    );
+    const ruText = mimePart(ru.raw, 'text/plain')!;
+    const ruHtml = mimePart(ru.raw, 'text/html')!;
+    const enText = mimePart(en.raw, 'text/plain')!;
+    const enHtml = mimePart(en.raw, 'text/html')!;
+    expect(ruText.split('\n')[0]).toMatch(/^TLP:AMBER — Ограниченное раскрытие/);
+    expect(enText.split('\n')[0]).toMatch(/^TLP:AMBER — Limited disclosure/);
+    expect(ruText).toContain('Категория (RSIT): Вторжения: Компрометация системы');
+    expect(ruText).toContain('Критичность: Критический');
+    expect(ruText).toContain('Сообщило: Казахстан');
+    expect(enText).toContain('Category (RSIT): Intrusions: System Compromise');
+    expect(enText).toContain('Severity: Critical');
+    expect(enText).toContain('Reported by: Kazakhstan');
+    expect(ruText).toContain('TLP: TLP:AMBER (организация и её клиенты)');
+    expect(enText).toContain('TLP: TLP:AMBER (organisation and its clients)');
+    // Both parts say the same in one language: no English sentence in the Russian e-mail.
+    for (const part of [ruText, ruHtml]) {
+      expect(part).toContain('Государство-член зарегистрировало инцидент');
+      expect(part).not.toMatch(/A member state filed|Category \(RSIT\)|Reported by/);
+    }
+    expect(enHtml).toContain('A member state filed an incident');
+    // Webhook-style codes stay as they are inside the event each part closes with.
+    expect(ruText).toContain('"category": "intrusions/system-compromise"');
+    expect(ruHtml).toContain(
+      '<td>Вторжения: Компрометация системы (intrusions/system-compromise)</td>',
+    );
+    expect(enHtml).toContain(
+      '<td>Intrusions: System Compromise (intrusions/system-compromise)</td>',
+    );
+    for (const html of [ruHtml, enHtml]) {
+      expect(html.indexOf('TLP:AMBER —')).toBeLessThan(html.indexOf('<table>'));
+      expect(html).toContain('Фишинг &lt;b&gt;');
+    }
   }, 60_000);
 
   it('marks the dispatch notified once when incident.routed reaches the state', async () => {

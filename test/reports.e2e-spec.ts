@@ -1,4 +1,5 @@
 import { Api } from './support/api.js';
+import { renderInChromium } from './support/chromium.js';
 import { createTestEnv, Service, startService, TestEnv } from './support/service.js';
 import {
   eventually,
@@ -45,12 +46,24 @@ describe('Experience-sharing reports', () => {
   async function formats(id: string) {
     const json = await analyst.get(`/api/v1/reports/${id}?format=json`);
     const markdown = await analyst.get(`/api/v1/reports/${id}?format=markdown`);
+    const markdownRu = await analyst.get(`/api/v1/reports/${id}?format=markdown&lang=ru`);
     const stix = await analyst.get(`/api/v1/reports/${id}?format=stix`);
+    const htmlEn = await analyst.get(`/api/v1/reports/${id}?format=html&lang=en`);
+    const htmlRu = await analyst.get(`/api/v1/reports/${id}?format=html&lang=ru`);
     expect([json.status, markdown.status, stix.status]).toEqual([200, 200, 200]);
+    expect([htmlEn.status, htmlRu.status, markdownRu.status]).toEqual([200, 200, 200]);
+    expect(htmlRu.headers.get('content-language')).toBe('ru');
+    expect(markdownRu.headers.get('content-language')).toBe('ru');
+    expect(htmlEn.headers.get('content-language')).toBe('en');
+    // The page's own policy: its inline styles apply, no script runs, nothing loads.
+    expect(htmlEn.headers.get('content-security-policy')).toMatch(
+      /^default-src 'none'; style-src 'unsafe-inline';.*sandbox$/,
+    );
+    expect(htmlEn.headers.get('content-type')).toMatch(/^text\/html/);
     expect(json.headers.get('content-type')).toMatch(/^application\/json/);
     expect(markdown.headers.get('content-type')).toMatch(/^text\/markdown/);
     expect(stix.headers.get('content-type')).toMatch(/^application\/stix\+json/);
-    return { json, markdown, stix };
+    return { json, markdown, markdownRu, stix, htmlEn, htmlRu };
   }
 
   beforeAll(async () => {
@@ -223,6 +236,58 @@ describe('Experience-sharing reports', () => {
       });
     }, 60_000);
 
+    it('counts incidents per UTC day of the period by reporting state', () => {
+      expect(content.counts.daily).toHaveLength(30);
+      expect(content.counts.daily[0]).toEqual({
+        date: '2026-04-01',
+        count: 0,
+        byReportingState: [],
+      });
+      const withAny = content.counts.daily
+        .filter((d: any) => d.count > 0)
+        .map((d: any) => [
+          d.date,
+          d.byReportingState.map((s: any) => `${s.key}:${s.count}`).join(),
+        ]);
+      expect(withAny).toEqual([
+        ['2026-04-02', 'BY:1'],
+        ['2026-04-03', 'BY:1'],
+        ['2026-04-05', 'RU:1'],
+        ['2026-04-06', 'RU:1'],
+        ['2026-04-07', 'KZ:1'],
+        ['2026-04-10', 'KZ:1'],
+        ['2026-04-11', 'AM:1'],
+        ['2026-04-12', 'TJ:1'],
+        ['2026-04-25', 'KG:1'],
+        ['2026-04-30', 'BY:1'], // the last millisecond of the period
+      ]);
+      const sum = content.counts.daily.reduce((n: number, d: any) => n + d.count, 0);
+      expect(sum).toBe(content.totals.opened);
+    }, 60_000);
+
+    it('computes median times to acknowledge per receiving state and to resolve per reporting state', () => {
+      const pick = (t: any) =>
+        Object.fromEntries(t.byState.map((s: any) => [s.state, [s.count, s.medianSeconds]]));
+      // Each dispatch's own acknowledgement: KZ 600 and 1800, RU 1200 and 60 (one never).
+      expect(pick(content.timings.acknowledgement)).toEqual({
+        AM: [1, 3600],
+        BY: [1, 300],
+        KZ: [2, 1200],
+        KG: [1, 7200],
+        RU: [2, 630],
+        TJ: [1, 3600],
+      });
+      // Resolved in April by the reporting state: BY 7200, 14400, 345600 (opened in March).
+      expect(pick(content.timings.resolution)).toEqual({
+        AM: [0, null],
+        BY: [3, 14400],
+        KZ: [1, 86400],
+        KG: [1, 1800],
+        RU: [1, 3600],
+        TJ: [0, null],
+      });
+    }, 60_000);
+
     it('counts dispatches and escalations per receiving state', () => {
       const byState = Object.fromEntries(
         content.escalations.map((e: any) => [
@@ -307,9 +372,16 @@ describe('Experience-sharing reports', () => {
     }, 60_000);
 
     it('shows no title, description, observable, reference or lesson of a RED or AMBER incident in any format', async () => {
-      const { json, markdown, stix } = await formats(id);
+      const { json, markdown, markdownRu, stix, htmlEn, htmlRu } = await formats(id);
       const restrictedRefs = [3, 4, 5, 10].map(reference);
-      for (const text of [json.text, markdown.text, stix.text]) {
+      for (const text of [
+        json.text,
+        markdown.text,
+        markdownRu.text,
+        stix.text,
+        htmlEn.text,
+        htmlRu.text,
+      ]) {
         for (const marker of [...RESTRICTED_MARKERS, ...restrictedRefs])
           expect(text).not.toContain(marker);
         // Control: GREEN details are meant for the community, so the check can see them.
@@ -317,13 +389,80 @@ describe('Experience-sharing reports', () => {
       }
     }, 60_000);
 
-    it('renders readable markdown', async () => {
-      const { markdown } = await formats(id);
+    it('renders readable markdown in English and Russian with the same numbers', async () => {
+      const { markdown, markdownRu } = await formats(id);
       expect(markdown.text).toMatch(/^# CCC report: 2026-04-01 to 2026-05-01/);
       expect(markdown.text).toContain('## Transnational observables');
-      expect(markdown.text).toContain('| BY | 3 |');
+      expect(markdown.text).toContain('| Belarus | 3 |');
       expect(markdown.text).toContain('| **all** | 6 | 3 h 00 min | 2 d 12 h |');
       expect(markdown.text).toContain(`### ${reference(1)}: ${MARK.greenTitle}`);
+      expect(markdown.text).toContain('| 2026-04-02 | 0 | 1 | 0 | 0 | 0 | 0 | 1 |');
+      expect(markdownRu.text).toMatch(/^# Отчёт ККЦ: с 2026-04-01 по 2026-05-01/);
+      expect(markdownRu.text).toContain('## Трансграничные наблюдаемые объекты');
+      expect(markdownRu.text).toContain('| Беларусь | 3 |');
+      expect(markdownRu.text).toContain('| **все** | 6 | 3 ч 00 мин | 2 д 12 ч |');
+      expect(markdownRu.text).toContain(`### ${reference(1)}: ${MARK.greenTitle}`);
+      // Every number in a table cell, in order: the same in both languages.
+      const numbers = (md: string) => md.match(/(?<=\| )\d+(?= \|)/g) ?? [];
+      expect(numbers(markdownRu.text)).toEqual(numbers(markdown.text));
+      expect(numbers(markdown.text).length).toBeGreaterThan(50);
+    }, 60_000);
+
+    it('renders one self-contained HTML page per language, with charts and equal numbers', async () => {
+      const { json, htmlEn, htmlRu } = await formats(id);
+      const c = json.body;
+      for (const [html, lang] of [
+        [htmlEn.text, 'en'],
+        [htmlRu.text, 'ru'],
+      ] as const) {
+        expect(html).toMatch(/^<!doctype html>/);
+        expect(html).toContain(`<html lang="${lang}">`);
+        expect(html.trimEnd()).toMatch(/<\/html>$/);
+        expect(html).toContain('@media print');
+        expect(html).not.toMatch(/<script|<link|<img|<iframe|@import|url\(/i);
+        // The only URLs are the SVG namespaces.
+        const urls = (html.match(/(?:https?:)?\/\/[\w.-]+[^\s"'<)]*/g) ?? []).filter(
+          (u) => !/^http:\/\/www\.w3\.org\//.test(u),
+        );
+        expect(urls).toEqual([]);
+        const charts = html.match(/<svg[\s\S]*?<\/svg>/g) ?? [];
+        expect(charts.length).toBeGreaterThanOrEqual(4);
+        expect(charts.some((svg) => /<path d="M[^"]+Z?"/.test(svg))).toBe(true);
+        expect(html).toContain(`<td>${c.totals.opened}</td><td>${c.totals.resolved}</td>`);
+      }
+      expect(htmlRu.text).toContain('Беларусь');
+      expect(htmlEn.text).toContain('Belarus');
+      // The per-day chart (stacked by state) and the per-state times, each with its table.
+      expect(htmlEn.text).toContain('<h2>Incidents per day, by reporting state</h2>');
+      expect(htmlRu.text).toContain('<h2>Инциденты по дням и сообщившим государствам</h2>');
+      expect(htmlEn.text).toContain('<h2>Median times by state</h2>');
+      expect(htmlEn.text).toContain(
+        '<tr><td>2026-04-30</td><td>0</td><td>1</td><td>0</td><td>0</td><td>0</td><td>0</td><td>1</td></tr>',
+      );
+      expect(htmlEn.text).toContain('<tr><td>Kazakhstan</td><td>20 min</td><td>2</td>');
+      expect(htmlRu.text).toContain('<tr><td>Казахстан</td><td>20 мин</td><td>2</td>');
+      // The same numbers in both: every table cell that is a number, in order.
+      const numbers = (html: string) =>
+        [...html.matchAll(/<td>(\d+)<\/td>/g)].map((m) => Number(m[1]));
+      expect(numbers(htmlRu.text)).toEqual(numbers(htmlEn.text));
+      expect(numbers(htmlEn.text).length).toBeGreaterThan(10);
+    }, 60_000);
+
+    it('draws the HTML report served by the service in headless Chromium without console errors or requests', async () => {
+      // Loaded from the service, so its Content-Security-Policy applies as in a browser.
+      const headers = { authorization: `Bearer ${analyst.key}` };
+      await renderInChromium([
+        {
+          url: `${service.url}/api/v1/reports/${id}?format=html&lang=en`,
+          headers,
+          screenshot: 'report-en.png',
+        },
+        {
+          url: `${service.url}/api/v1/reports/${id}?format=html&lang=ru`,
+          headers,
+          screenshot: 'report-ru.png',
+        },
+      ]);
     }, 60_000);
 
     it('serves a STIX 2.1 bundle whose every object validates against its type schema', async () => {
@@ -410,7 +549,7 @@ describe('Experience-sharing reports', () => {
     }, 60_000);
 
     it('keeps the same counts but details only TLP:CLEAR incidents', async () => {
-      const { json, markdown, stix } = await formats(id);
+      const { json, markdown, markdownRu, stix, htmlEn, htmlRu } = await formats(id);
       const c = json.body;
       expect(c.totals).toEqual({ opened: 10, resolved: 6, rejected: 1 });
       expect(c.detailedTlp).toEqual(['TLP:CLEAR']);
@@ -426,7 +565,14 @@ describe('Experience-sharing reports', () => {
         MARK.greenIp,
         ...[1, 3, 4, 5, 10, 11].map(reference),
       ];
-      for (const text of [json.text, markdown.text, stix.text]) {
+      for (const text of [
+        json.text,
+        markdown.text,
+        markdownRu.text,
+        stix.text,
+        htmlEn.text,
+        htmlRu.text,
+      ]) {
         for (const marker of hidden) expect(text).not.toContain(marker);
         expect(text).toContain(MARK.clearLessons); // control
       }

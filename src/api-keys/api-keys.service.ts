@@ -122,7 +122,7 @@ export class ApiKeysService implements OnApplicationBootstrap {
       );
       if (rows.length === 0) {
         const exists = await manager.query('SELECT 1 FROM api_keys WHERE id = $1', [id]);
-        if (exists.length === 0) throw Problem.notFound('API key');
+        if (exists.length === 0) throw Problem.notFound('apiKey');
         return; // already revoked: DELETE is idempotent
       }
       await this.audit.append(manager, {

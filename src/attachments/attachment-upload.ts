@@ -4,6 +4,7 @@ import { fileTypeFromBuffer } from 'file-type';
 import { FieldError, Problem } from '../common/problem.js';
 import { parseMalwareFlag, sanitiseFilename, SanitisedFilename } from './attachment-rules.js';
 import type { AttachmentWriter } from './attachment.store.js';
+import { msg } from '../i18n/i18n.js';
 
 export const MAX_DESCRIPTION = 1000;
 /** Bytes kept from the start of a file to detect its type (file-type reads at most this). */
@@ -38,37 +39,37 @@ export async function receiveUpload(
   for await (const part of parts) {
     if (part.type === 'file') {
       if (part.fieldname !== 'file') {
-        throw Problem.validation([{ field: part.fieldname, message: 'is not allowed' }]);
+        throw Problem.validation([{ field: part.fieldname, message: msg('v.unknownField') }]);
       }
       if (file) {
-        throw Problem.validation([{ field: 'file', message: 'only one file may be sent' }]);
+        throw Problem.validation([{ field: 'file', message: msg('v.oneFile') }]);
       }
       file = await streamFile(part.filename, part.file, writer, maxBytes);
       continue;
     }
     const value = typeof part.value === 'string' ? part.value : '';
     if (part.fieldname === 'file') {
-      errors.push({ field: 'file', message: 'must be a file part (with a filename)' });
+      errors.push({ field: 'file', message: msg('v.filePart') });
     } else if (part.fieldname === 'malware') {
       const flag = parseMalwareFlag(value);
       if (flag === null || malware !== undefined) {
-        errors.push({ field: 'malware', message: 'must be true or false, once' });
+        errors.push({ field: 'malware', message: msg('v.malwareFlag') });
       } else malware = flag;
     } else if (part.fieldname === 'description') {
       if (part.valueTruncated || value.length > MAX_DESCRIPTION || description !== undefined) {
         errors.push({
           field: 'description',
-          message: `must be at most ${MAX_DESCRIPTION} characters, once`,
+          message: msg('v.descriptionOnce', { max: MAX_DESCRIPTION }),
         });
       } else description = value.trim() === '' ? null : value;
     } else {
-      errors.push({ field: part.fieldname, message: 'is not allowed' });
+      errors.push({ field: part.fieldname, message: msg('v.unknownField') });
     }
   }
   if (!file && !errors.some((e) => e.field === 'file')) {
-    errors.push({ field: 'file', message: 'is required' });
+    errors.push({ field: 'file', message: msg('v.required') });
   }
-  if (file && file.size === 0) errors.push({ field: 'file', message: 'must not be empty' });
+  if (file && file.size === 0) errors.push({ field: 'file', message: msg('v.notEmpty') });
   if (errors.length > 0 || !file) throw Problem.validation(errors);
   return { ...file, malware: malware ?? false, description: description ?? null };
 }
@@ -136,5 +137,9 @@ function isUtf8Prefix(sample: Buffer): boolean {
 }
 
 function tooLarge(maxBytes: number): Problem {
-  return new Problem(413, 'attachment-too-large', `The file exceeds ${maxBytes} bytes`);
+  return new Problem(
+    413,
+    'attachment-too-large',
+    msg('problem.attachmentTooLarge', { max: maxBytes }),
+  );
 }

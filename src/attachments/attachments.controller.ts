@@ -19,6 +19,7 @@ import { CurrentPrincipal, Principal, Roles } from '../common/principal.js';
 import { ParseId } from '../common/validation.js';
 import { AttachmentsService } from './attachments.service.js';
 import { MULTIPART_ROUTE } from './multipart.js';
+import { msg } from '../i18n/i18n.js';
 
 /** Evidence files of an incident (contract: Attachments). */
 @ApiTags('attachments')
@@ -99,7 +100,11 @@ export class AttachmentsController {
 }
 
 function notMultipart(): Problem {
-  return new Problem(415, 'http-415', 'Content-Type must be multipart/form-data');
+  return new Problem(
+    415,
+    'http-415',
+    msg('input.mediaType', { count: 1, allowed: 'multipart/form-data' }),
+  );
 }
 
 /** How long the rest of a refused upload is read and discarded before the socket is cut. */

@@ -24,6 +24,7 @@ import {
 import { ATTACHMENT_STORE, type AttachmentStore } from './attachment.store.js';
 import { malwareZip } from './malware-zip.js';
 import { contentDisposition, parseRange, servedContentType } from './attachment-rules.js';
+import { msg } from '../i18n/i18n.js';
 
 /** What a download answers: status, headers and the bytes as a stream. */
 export interface Download {
@@ -72,9 +73,7 @@ export class AttachmentsService {
     return this.dataSource.transaction(async (manager) => {
       const incident = await this.incidents.findVisibleOrThrow(principal, incidentId, manager);
       if (!isParty(principal, incident)) {
-        throw Problem.forbidden(
-          'Only coordinators and analysts of the reporting or a dispatched state may add attachments',
-        );
+        throw Problem.forbidden(msg('problem.forbidden.attachmentParty'));
       }
       const id = randomUUID();
       const file = await receiveUpload(
@@ -158,7 +157,7 @@ export class AttachmentsService {
     await this.incidents.findVisibleOrThrow(principal, incidentId);
     const row = await this.findRow(this.dataSource, incidentId, attachmentId);
     if (row.deleted_at) {
-      throw new Problem(410, 'attachment-deleted', 'The bytes of this attachment were destroyed');
+      throw new Problem(410, 'attachment-deleted', msg('problem.attachmentDeleted'));
     }
     const common = {
       'x-content-type-options': 'nosniff',
@@ -166,7 +165,7 @@ export class AttachmentsService {
       'content-security-policy': "default-src 'none'; sandbox",
     };
     if (options.as !== undefined && options.as !== 'zip') {
-      throw Problem.validation([{ field: 'as', message: 'must be zip' }]);
+      throw Problem.validation([{ field: 'as', message: msg('v.zipOnly') }]);
     }
     if (options.as === 'zip') {
       if (!options.head) await this.recordDownload(principal, row, { as: 'zip' });
@@ -183,9 +182,7 @@ export class AttachmentsService {
       };
     }
     if (row.malware) {
-      throw Problem.conflict(
-        'A malware sample is only given as ?as=zip (AES-256, password "infected")',
-      );
+      throw Problem.conflict(msg('problem.conflict.malwareZipOnly'));
     }
     const size = Number(row.size);
     const etag = `"${row.sha256}"`;

@@ -3,6 +3,7 @@ import type { NestFastifyApplication } from '@nestjs/platform-fastify';
 import type { FastifyRequest } from 'fastify';
 import type { AppConfig } from '../config/config.js';
 import { Problem } from '../common/problem.js';
+import { msg } from '../i18n/i18n.js';
 
 /** Route config flag of the only routes that take multipart bodies (attachment uploads). */
 export const MULTIPART_ROUTE = { multipart: true, bodyTypes: ['multipart/form-data'] };
@@ -36,7 +37,13 @@ export async function registerMultipart(
   fastify.addHook('preHandler', (request: FastifyRequest, _reply, done) => {
     const config = request.routeOptions.config as { multipart?: boolean } | undefined;
     if (request.isMultipart() && !config?.multipart) {
-      done(new Problem(415, 'http-415', 'Content-Type must be application/json'));
+      done(
+        new Problem(
+          415,
+          'http-415',
+          msg('input.mediaType', { count: 1, allowed: 'application/json' }),
+        ),
+      );
       return;
     }
     done();

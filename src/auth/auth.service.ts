@@ -8,6 +8,7 @@ import { UsersService } from '../users/users.service.js';
 import { ActivateDto, ChangePasswordDto, LoginDto } from './dto/auth.dto.js';
 import { LoginLimiter } from './login-limiter.js';
 import { LoginService } from './login.service.js';
+import { msg } from '../i18n/i18n.js';
 
 /** What the /auth routes do, each in one call. */
 @Injectable()
@@ -66,9 +67,15 @@ export class AuthService {
   ) {
     const wait = await this.limiter.blockedFor(principal.name, address);
     if (wait !== null) {
-      throw new Problem(429, 'too-many-sign-in-attempts', 'Too many failed attempts', undefined, {
-        'Retry-After': String(wait),
-      });
+      throw new Problem(
+        429,
+        'too-many-sign-in-attempts',
+        msg('problem.tooManyAttempts'),
+        undefined,
+        {
+          'Retry-After': String(wait),
+        },
+      );
     }
     const outcome = await this.users.changePassword(
       principal,
@@ -78,7 +85,7 @@ export class AuthService {
     );
     if (outcome === 'wrong-current') {
       await this.limiter.failed(principal.name, address);
-      throw Problem.validation([{ field: 'current', message: 'is not your current password' }]);
+      throw Problem.validation([{ field: 'current', message: msg('v.notCurrentPassword') }]);
     }
   }
 }

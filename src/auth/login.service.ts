@@ -10,6 +10,7 @@ import { SecondFactorService } from '../users/second-factor.service.js';
 import { toUserView, USER_COLUMNS, userActor, UserRow, UserView } from '../users/user-view.js';
 import { LoginDto } from './dto/auth.dto.js';
 import { LoginLimiter } from './login-limiter.js';
+import { msg, type Msg } from '../i18n/i18n.js';
 
 export interface SignedIn {
   user: UserView;
@@ -21,8 +22,8 @@ export interface SignedIn {
 type LoginRow = UserRow & { password_hash: string | null; totp_secret: string | null };
 
 const invalidCredentials = () =>
-  new Problem(401, 'invalid-credentials', 'Unknown username or wrong password');
-const secondFactorRequired = (detail: string) => new Problem(401, 'second-factor-required', detail);
+  new Problem(401, 'invalid-credentials', msg('problem.invalidCredentials'));
+const secondFactorRequired = (detail: Msg) => new Problem(401, 'second-factor-required', detail);
 
 /** Local sign-in: limits, password, second factor, then a session. */
 @Injectable()
@@ -42,7 +43,7 @@ export class LoginService {
       throw new Problem(
         429,
         'too-many-sign-in-attempts',
-        'Too many failed sign-ins; try again later',
+        msg('problem.tooManySignIns'),
         undefined,
         { 'Retry-After': String(wait) },
       );
@@ -61,11 +62,11 @@ export class LoginService {
     const account = usable!;
     let factor: 'totp' | 'recovery' | null = null;
     if (account.totp_secret) {
-      if (!dto.code) throw secondFactorRequired('Send the one-time code (or a recovery code)');
+      if (!dto.code) throw secondFactorRequired(msg('problem.codeMissing'));
       factor = await this.secondFactor.check(account.id, account.totp_secret, dto.code);
       if (!factor) {
         await this.fail(username, address, account, 'wrong-second-factor');
-        throw secondFactorRequired('The one-time code is wrong or already used');
+        throw secondFactorRequired(msg('problem.codeWrong'));
       }
     }
     await this.limiter.succeeded(username);

@@ -11,6 +11,7 @@ import type { RedisClient } from '../redis/redis.js';
 import { SessionsService } from '../sessions/sessions.service.js';
 import { toUserView, USER_COLUMNS, userActor, UserRow } from '../users/user-view.js';
 import { MappedRole, roleFromClaim, usernameFromClaims } from './oidc-claims.js';
+import { msg } from '../i18n/i18n.js';
 
 /** Cookie binding a sign-in attempt to the browser that started it (Lax: the IdP redirects back). */
 export const OIDC_COOKIE = 'ccc_oidc';
@@ -41,7 +42,7 @@ export class OidcService {
   ) {}
 
   private get settings() {
-    if (!this.config.oidc) throw Problem.notFound('single sign-on (CCC_OIDC_ISSUER is unset)');
+    if (!this.config.oidc) throw Problem.notFound('singleSignOn');
     return this.config.oidc;
   }
 
@@ -60,7 +61,7 @@ export class OidcService {
     this.configuration ??= this.configure(settings).catch((err: unknown) => {
       this.configuration = undefined;
       this.logger.warn(`OIDC discovery failed: ${(err as Error).message}`);
-      throw new Problem(503, 'sso-unavailable', 'The identity provider cannot be reached');
+      throw new Problem(503, 'sso-unavailable', msg('problem.sso.unavailable'));
     });
     return this.configuration;
   }
@@ -131,7 +132,7 @@ export class OidcService {
     const attempt = stored ? (JSON.parse(stored) as Attempt) : null;
     if (!attempt || !binding || digest(binding) !== attempt.binding) {
       await this.failed(address, 'state');
-      throw new Problem(400, 'sso-state', 'Unknown, used or foreign sign-in attempt; start again');
+      throw new Problem(400, 'sso-state', msg('problem.sso.state'));
     }
     let claims: Record<string, unknown>;
     try {
@@ -150,7 +151,7 @@ export class OidcService {
       if (err instanceof Problem) throw err;
       await this.failed(address, 'token');
       this.logger.warn(`OIDC sign-in failed: ${(err as Error).name}`);
-      throw new Problem(401, 'sso-failed', 'The identity provider did not confirm the sign-in');
+      throw new Problem(401, 'sso-failed', msg('problem.sso.failed'));
     }
     const mapped = roleFromClaim(claims[this.settings.rolesClaim]);
     const sub = String(claims.sub);
@@ -159,7 +160,7 @@ export class OidcService {
       throw new Problem(
         403,
         'no-admissible-role',
-        `The identity provider grants no CCC role (claim ${this.settings.rolesClaim})`,
+        msg('problem.sso.noRole', { claim: this.settings.rolesClaim }),
       );
     }
     return this.signIn(claims, sub, mapped, address);
@@ -193,9 +194,7 @@ export class OidcService {
           [username, displayName ?? username, email, mapped.role, mapped.state, issuer, sub],
         );
         if (!user) {
-          throw Problem.conflict(
-            `The username ${username} belongs to a local account; an admin must resolve it`,
-          );
+          throw Problem.conflict(msg('problem.conflict.localAccount', { username }));
         }
         await this.audit.append(manager, {
           actor,
@@ -206,7 +205,7 @@ export class OidcService {
         });
       } else {
         if (user.disabled) {
-          throw Problem.forbidden('This account is disabled');
+          throw Problem.forbidden(msg('problem.forbidden.accountDisabled'));
         }
         if (user.role !== mapped.role || user.state !== mapped.state) {
           const ended = await this.sessions.endAllOf(manager, user.id);

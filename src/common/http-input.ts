@@ -4,10 +4,10 @@ import type { Socket } from 'node:net';
 import { HttpStatus } from '@nestjs/common';
 import { RouteConfig } from '@nestjs/platform-fastify';
 import type { FastifyError, FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
-import { INPUT_MESSAGES } from './input-messages.js';
+import { type Locale, type Msg, msg, negotiateLocale } from '../i18n/i18n.js';
 import { MAX_JSON_DEPTH, scanJson, textFieldErrors } from './json-scan.js';
-import { problemBody } from './problem.filter.js';
-import { Problem } from './problem.js';
+import { problemBody, sendProblem } from './problem.filter.js';
+import { type FieldError, Problem } from './problem.js';
 
 /**
  * The rules every request body and query meets before any route sees it, installed once on
@@ -55,11 +55,11 @@ export function requestId(req: IncomingMessage): string {
   return typeof given === 'string' && REQUEST_ID.test(given) ? given : randomUUID();
 }
 
-function unsupported(detail: string): Problem {
+function unsupported(detail: Msg): Problem {
   return new Problem(HttpStatus.UNSUPPORTED_MEDIA_TYPE, 'http-415', detail);
 }
 
-function malformed(detail: string): Problem {
+function malformed(detail: Msg): Problem {
   return new Problem(HttpStatus.BAD_REQUEST, 'http-400', detail);
 }
 
@@ -76,19 +76,23 @@ export function bodyRefusal(request: FastifyRequest): Problem | null {
   if (!hasBody) return null;
   const encoding = headers['content-encoding'];
   if (encoding !== undefined && encoding.trim().toLowerCase() !== 'identity') {
-    return unsupported(INPUT_MESSAGES.contentEncoding);
+    return unsupported(msg('input.contentEncoding'));
   }
   const allowed =
     (request.routeOptions.config as BodyRouteConfig | undefined)?.bodyTypes ?? DEFAULT_BODY_TYPES;
   const [essence, ...params] = (contentType ?? '').split(';');
   const mediaType = essence.trim().toLowerCase();
-  if (!allowed.includes(mediaType)) return unsupported(INPUT_MESSAGES.mediaType(allowed));
+  if (!allowed.includes(mediaType)) {
+    return unsupported(
+      msg('input.mediaType', { count: allowed.length, allowed: allowed.join(', ') }),
+    );
+  }
   if (mediaType === 'application/json' || mediaType.endsWith('+json')) {
     for (const param of params) {
       const [name, value = ''] = param.split('=');
       if (name.trim().toLowerCase() !== 'charset') continue;
       const charset = value.trim().replace(/^"|"$/g, '').toLowerCase();
-      if (charset !== 'utf-8' && charset !== 'utf8') return unsupported(INPUT_MESSAGES.charset);
+      if (charset !== 'utf-8' && charset !== 'utf8') return unsupported(msg('input.charset'));
     }
   }
   return null;
@@ -98,11 +102,11 @@ export function bodyRefusal(request: FastifyRequest): Problem | null {
 // DTO (class-transformer would skip them silently).
 const FORBIDDEN_KEYS = new Set(['__proto__', 'constructor', 'prototype']);
 
-function forbiddenKeys(query: unknown): { field: string; message: string }[] {
+function forbiddenKeys(query: unknown): FieldError[] {
   if (typeof query !== 'object' || query === null) return [];
   return Object.keys(query)
     .filter((key) => FORBIDDEN_KEYS.has(key))
-    .map((field) => ({ field, message: INPUT_MESSAGES.forbiddenKey }));
+    .map((field) => ({ field, message: msg('v.unknownField') }));
 }
 
 /** Installs the parser and hooks described at the top of this file. */
@@ -116,12 +120,12 @@ export function installInputRules(fastify: FastifyInstance): void {
     try {
       text = typeof body === 'string' ? body : UTF8.decode(body);
     } catch {
-      done(malformed(INPUT_MESSAGES.invalidUtf8), undefined);
+      done(malformed(msg('input.invalidUtf8')), undefined);
       return;
     }
     const scan = scanJson(text);
     if (scan.tooDeep) {
-      done(malformed(INPUT_MESSAGES.tooDeep(MAX_JSON_DEPTH)), undefined);
+      done(malformed(msg('input.tooDeep', { max: MAX_JSON_DEPTH })), undefined);
       return;
     }
     if (!scan.suspectText) (request as Marked)[TEXT_CLEAN] = true;
@@ -157,8 +161,7 @@ export function frameworkErrorHandler(
 ) {
   return (error: FastifyError, request: FastifyRequest, reply: FastifyReply) => {
     secureHeaders(request, reply);
-    const body = problemBody(error);
-    void reply.status(body.status).header('content-type', 'application/problem+json').send(body);
+    sendProblem(error, request, reply);
   };
 }
 
@@ -174,19 +177,31 @@ export function clientErrorHandler(err: NodeJS.ErrnoException, socket: Socket): 
     socket.destroy();
     return;
   }
-  const [status, detail] =
+  const [status, detail]: [number, Msg] =
     err.code === 'HPE_HEADER_OVERFLOW'
-      ? [431, INPUT_MESSAGES.headersTooLarge]
+      ? [431, msg('input.headersTooLarge')]
       : err.code === 'ERR_HTTP_REQUEST_TIMEOUT'
-        ? [408, INPUT_MESSAGES.timeout]
-        : [400, INPUT_MESSAGES.badRequest];
-  const body = JSON.stringify(problemBody(new Problem(status, `http-${status}`, detail)));
+        ? [408, msg('input.timeout')]
+        : [400, msg('input.badRequest')];
+  const locale = rawPacketLocale((err as { rawPacket?: unknown }).rawPacket);
+  const body = JSON.stringify(problemBody(new Problem(status, `http-${status}`, detail), locale));
   if (socket.writable) {
     socket.write(
       `HTTP/1.1 ${status} ${status === 431 ? 'Request Header Fields Too Large' : status === 408 ? 'Request Timeout' : 'Bad Request'}\r\n` +
-        `Content-Type: application/problem+json\r\nContent-Length: ${Buffer.byteLength(body)}\r\n` +
+        `Content-Type: application/problem+json\r\nContent-Language: ${locale}\r\n` +
+        `Content-Length: ${Buffer.byteLength(body)}\r\n` +
         `X-Content-Type-Options: nosniff\r\nConnection: close\r\n\r\n${body}`,
     );
   }
   socket.destroy(err);
+}
+
+/**
+ * The language asked for by an `Accept-Language` line in the bytes Node's parser could not
+ * make a request of (when it has them: a timeout has none), else English.
+ */
+export function rawPacketLocale(rawPacket: unknown): Locale {
+  if (!Buffer.isBuffer(rawPacket)) return negotiateLocale(undefined);
+  const line = /^accept-language:[ \t]*([^\r\n]{0,256})\r?$/im.exec(rawPacket.toString('latin1'));
+  return negotiateLocale(line?.[1]);
 }

@@ -1,8 +1,9 @@
 import { MAX_JSON_DEPTH, scanJson, textFieldErrors } from './json-scan.js';
 
-const NUL = 'must not contain NUL characters';
 const nulFields = (v: unknown) =>
-  textFieldErrors(v).map((e) => (e.message === NUL ? e.field : `${e.field}: ${e.message}`));
+  textFieldErrors(v).map((e) =>
+    e.message.key === 'input.nul' ? e.field : `${e.field}: ${e.message.key}`,
+  );
 
 const nested = (depth: number) => `{"title":${'['.repeat(depth - 1)}${']'.repeat(depth - 1)}}`;
 
@@ -59,7 +60,7 @@ describe('textFieldErrors', () => {
     expect(scanJson('{"t":"\\uDC00"}').suspectText).toBe(true);
     expect(scanJson('{"t":"\\u00e9"}').suspectText).toBe(false);
     expect(textFieldErrors({ t: '\ud83d\ude00', u: ['x\ud83d'] })).toEqual([
-      { field: 'u[0]', message: 'must be valid Unicode text (it holds an unpaired surrogate)' },
+      { field: 'u[0]', message: { key: 'input.surrogate' } },
     ]);
   });
 

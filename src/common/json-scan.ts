@@ -1,4 +1,4 @@
-import { INPUT_MESSAGES } from './input-messages.js';
+import { type Msg, msg } from '../i18n/i18n.js';
 
 /** Nesting deeper than this is refused on every JSON route (CONTRACT.md, HTTP conventions). */
 export const MAX_JSON_DEPTH = 64;
@@ -58,16 +58,16 @@ export function scanJson(text: string, maxDepth = MAX_JSON_DEPTH): JsonScan {
 
 export interface TextFieldError {
   field: string;
-  message: string;
+  message: Msg;
 }
 
 // A high surrogate not followed by a low one, or a low one not preceded by a high one.
 const LONE_SURROGATE = /[\ud800-\udbff](?![\udc00-\udfff])|(?<![\ud800-\udbff])[\udc00-\udfff]/;
 
 /** Why a string cannot be stored as text, or null. */
-function textProblem(s: string): string | null {
-  if (s.includes('\0')) return INPUT_MESSAGES.nul;
-  if (LONE_SURROGATE.test(s)) return INPUT_MESSAGES.surrogate;
+function textProblem(s: string): Msg | null {
+  if (s.includes('\0')) return msg('input.nul');
+  if (LONE_SURROGATE.test(s)) return msg('input.surrogate');
   return null;
 }
 

@@ -35,7 +35,7 @@ function expectRefused(ks: Keyset, cursor: string) {
   expect(thrown).toBeInstanceOf(Problem);
   const problem = thrown as Problem;
   expect(problem.getStatus()).toBe(400);
-  expect(problem.errors).toEqual([{ field: 'cursor', message: 'is not a valid cursor' }]);
+  expect(problem.errors).toEqual([{ field: 'cursor', message: { key: 'v.cursor' } }]);
 }
 
 /** A page as the SQL returns it: rows carrying their key as `_k0`, `_k1`. */

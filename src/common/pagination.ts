@@ -1,6 +1,7 @@
 import { ApiPropertyOptional } from '@nestjs/swagger';
 import { Type } from 'class-transformer';
 import { IsInt, IsOptional, IsString, Max, MaxLength, Min } from 'class-validator';
+import { msg } from '../i18n/i18n.js';
 import { Problem } from './problem.js';
 import type { SqlParams } from './sql.js';
 
@@ -142,7 +143,7 @@ export function isSnapshot(value: unknown): value is string {
 }
 
 function invalidCursor(): Problem {
-  return Problem.validation([{ field: 'cursor', message: 'is not a valid cursor' }]);
+  return Problem.validation([{ field: 'cursor', message: msg('v.cursor') }]);
 }
 
 /** A list's order: builds its SQL fragments and reads and writes its cursors. */

@@ -37,6 +37,11 @@ export type AuthedRequest = FastifyRequest & {
   pendingKeyCheck?: () => Promise<boolean>;
   /** The session a person's request came with (see src/sessions). */
   sessionId?: string;
+  /**
+   * The signed-in person's language, set as soon as the session is found (before any refusal
+   * of it): problem details use it when the request sends no Accept-Language.
+   */
+  userLocale?: string;
 };
 
 export const KEY_CHECKED_ON_WRITE = 'ccc:key-checked-on-write';

@@ -1,60 +1,59 @@
 import { HttpException, HttpStatus } from '@nestjs/common';
+import { type Msg, msg } from '../i18n/i18n.js';
 
+/**
+ * One invalid field. `message` is a catalogue message (`msg('v.cursor')`), rendered in the
+ * reader's language by ProblemFilter: a problem never carries text of one language.
+ */
 export interface FieldError {
   field: string;
-  message: string;
+  message: Msg;
 }
 
-const TITLES: Record<number, string> = {
-  400: 'Bad Request',
-  401: 'Unauthorized',
-  403: 'Forbidden',
-  404: 'Not Found',
-  408: 'Request Timeout',
-  409: 'Conflict',
-  410: 'Gone',
-  413: 'Content Too Large',
-  416: 'Range Not Satisfiable',
-  414: 'URI Too Long',
-  415: 'Unsupported Media Type',
-  422: 'Unprocessable Content',
-  429: 'Too Many Requests',
-  431: 'Request Header Fields Too Large',
-  500: 'Internal Server Error',
-  503: 'Service Unavailable',
-};
+/** What a 404 names; each has its own sentence in the catalogues. */
+export type NotFoundSubject =
+  | 'incident'
+  | 'report'
+  | 'delivery'
+  | 'memberState'
+  | 'apiKey'
+  | 'user'
+  | 'attachment'
+  | 'singleSignOn'
+  | 'route'
+  | 'resource';
 
-export function problemTitle(status: number): string {
-  return TITLES[status] ?? 'Error';
-}
-
-/** An RFC 9457 problem; `type` is a stable slug under /problems. */
+/**
+ * An RFC 9457 problem; `type` is a stable slug under /problems. `title` comes from the status,
+ * `detail` and every `errors[].message` from the catalogues, in the language of the request.
+ */
 export class Problem extends HttpException {
   constructor(
     status: number,
     readonly slug: string,
-    detail: string,
+    readonly detailMessage: Msg,
     readonly errors?: FieldError[],
     readonly headers: Record<string, string> = {},
     readonly extra: Record<string, unknown> = {},
   ) {
-    super(detail, status);
+    // The key, never a sentence: what Nest or a log sees of it is language-neutral.
+    super(detailMessage.key, status);
   }
 
+  /** `detail` lists the fields with their messages (rendered per language by the filter). */
   static validation(errors: FieldError[]): Problem {
-    const detail = errors.map((e) => `${e.field}: ${e.message}`).join('; ');
-    return new Problem(HttpStatus.BAD_REQUEST, 'validation', detail, errors);
+    return new Problem(HttpStatus.BAD_REQUEST, 'validation', msg('problem.validation'), errors);
   }
-  static notFound(what = 'resource'): Problem {
-    return new Problem(HttpStatus.NOT_FOUND, 'not-found', `No such ${what}`);
+  static notFound(what: NotFoundSubject = 'resource'): Problem {
+    return new Problem(HttpStatus.NOT_FOUND, 'not-found', msg('problem.notFound', { what }));
   }
-  static conflict(detail: string, extra: Record<string, unknown> = {}): Problem {
+  static conflict(detail: Msg, extra: Record<string, unknown> = {}): Problem {
     return new Problem(HttpStatus.CONFLICT, 'conflict', detail, undefined, {}, extra);
   }
-  static forbidden(detail = 'Your role may not do this'): Problem {
+  static forbidden(detail: Msg = msg('problem.forbidden')): Problem {
     return new Problem(HttpStatus.FORBIDDEN, 'forbidden', detail);
   }
-  static unauthorized(detail = 'Missing or invalid API key'): Problem {
+  static unauthorized(detail: Msg = msg('problem.unauthorized')): Problem {
     return new Problem(HttpStatus.UNAUTHORIZED, 'unauthorized', detail, undefined, {
       'WWW-Authenticate': 'Bearer',
     });

@@ -11,6 +11,7 @@ import { Problem } from '../common/problem.js';
 import { APP_CONFIG, AppConfig } from '../config/config.js';
 import { IncidentsRepository } from '../incidents/incidents.repository.js';
 import { coalesce, EventLog, Logged, parsePayload, toSse } from './live-events.js';
+import { msg } from '../i18n/i18n.js';
 
 export const LIVE_CHANNEL = 'ccc_live';
 /** Events arriving within this window are coalesced per incident before sending. */
@@ -84,7 +85,7 @@ export class EventHub implements OnApplicationBootstrap, OnModuleDestroy {
     let mine = 0;
     for (const s of this.subscribers) if (actorOf(s.principal) === who) mine++;
     if (mine >= this.config.eventsMaxStreams || this.subscribers.size >= MAX_STREAMS_TOTAL) {
-      throw new Problem(429, 'too-many-streams', 'Too many open event streams', undefined, {
+      throw new Problem(429, 'too-many-streams', msg('problem.tooManyStreams'), undefined, {
         'Retry-After': '5',
       });
     }

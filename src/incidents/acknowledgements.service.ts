@@ -10,6 +10,7 @@ import { timelineFragment } from '../timeline/timeline.service.js';
 import { IncidentView } from './incident-view.js';
 import { IncidentsRepository } from './incidents.repository.js';
 import { incidentViewFor } from './visibility.js';
+import { msg } from '../i18n/i18n.js';
 
 @Injectable()
 export class AcknowledgementsService {
@@ -24,14 +25,16 @@ export class AcknowledgementsService {
    * visible without a dispatch for the caller's state → 403; a repeat changes nothing.
    */
   async acknowledge(principal: Principal, incidentId: string): Promise<IncidentView> {
-    if (principal.role !== 'analyst') throw Problem.forbidden('Only analysts acknowledge');
+    if (principal.role !== 'analyst') {
+      throw Problem.forbidden(msg('problem.forbidden.analystsAcknowledge'));
+    }
     const state = principal.state;
     const actor = actorOf(principal);
     return this.dataSource.transaction(async (manager) => {
       await this.incidents.findVisibleOrThrow(principal, incidentId, manager);
       const acked = await this.dispatches.acknowledge(manager, incidentId, state, actor);
       if (acked === 'none') {
-        throw Problem.forbidden('Your state holds no dispatch for this incident');
+        throw Problem.forbidden(msg('problem.forbidden.noDispatch'));
       }
       if (acked === 'already')
         return this.incidents.findVisibleOrThrow(principal, incidentId, manager);

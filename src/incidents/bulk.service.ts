@@ -3,6 +3,7 @@ import { DataSource } from 'typeorm';
 import type { Principal } from '../common/principal.js';
 import { Problem } from '../common/problem.js';
 import { problemBody } from '../common/problem.filter.js';
+import { type Locale, msg } from '../i18n/i18n.js';
 import { BulkDto } from './dto/bulk.dto.js';
 import type { UpdateIncidentDto } from './dto/update-incident.dto.js';
 import { TransitionsService } from './transitions.service.js';
@@ -33,7 +34,12 @@ export class BulkService {
     private readonly transitions: TransitionsService,
   ) {}
 
-  async apply(principal: Principal, dto: BulkDto): Promise<{ results: BulkResult[] }> {
+  /** `locale`: the language of each failed incident's problem, as its single route's. */
+  async apply(
+    principal: Principal,
+    dto: BulkDto,
+    locale: Locale,
+  ): Promise<{ results: BulkResult[] }> {
     const update: UpdateIncidentDto = {};
     if (dto.assignee !== undefined) update.assignee = dto.assignee;
     if (dto.severity !== undefined) update.severity = dto.severity;
@@ -44,7 +50,7 @@ export class BulkService {
       throw Problem.validation([
         {
           field: 'body',
-          message: 'must set at least one of assignee, severity, category, transition',
+          message: msg('v.atLeastOneOf', { fields: 'assignee, severity, category, transition' }),
         },
       ]);
     }
@@ -64,7 +70,7 @@ export class BulkService {
         });
         results.push({ id, status: 200 });
       } catch (err) {
-        const problem = problemBody(err);
+        const problem = problemBody(err, locale);
         if (problem.status >= 500) this.logger.error({ err, incidentId: id }, 'bulk item failed');
         results.push({ id, status: problem.status, problem });
       }

@@ -5,6 +5,7 @@ import { DataSource } from 'typeorm';
 import { canonicalJson } from '../audit/canonical-json.js';
 import { Problem } from '../common/problem.js';
 import { sql } from '../common/sql.js';
+import { msg } from '../i18n/i18n.js';
 
 /** The `Idempotency-Key` of a request and the SHA-256 of its canonical JSON body. */
 export interface IdempotencyRequest {
@@ -28,9 +29,7 @@ export const IdempotencyKey = createParamDecorator(
     const key = request.headers['idempotency-key'];
     if (key === undefined) return null;
     if (typeof key !== 'string' || !KEY_PATTERN.test(key)) {
-      throw Problem.validation([
-        { field: 'Idempotency-Key', message: 'must be 1 to 255 visible ASCII characters' },
-      ]);
+      throw Problem.validation([{ field: 'Idempotency-Key', message: msg('v.idempotencyKey') }]);
     }
     const hash = createHash('sha256')
       .update(canonicalJson(request.body ?? null))
@@ -72,11 +71,7 @@ export class IdempotencyService {
     );
     if (!row) return null;
     if (row.request_hash !== request.hash) {
-      throw new Problem(
-        422,
-        'idempotency-key-reused',
-        'This Idempotency-Key was already used with a different request body',
-      );
+      throw new Problem(422, 'idempotency-key-reused', msg('problem.idempotencyKeyReused'));
     }
     return { status: row.status_code, body: row.response, replayed: true };
   }

@@ -10,6 +10,8 @@ import { ListIncidentsQuery } from './dto/list-incidents.query.js';
 import { IdempotencyKey, type IdempotencyRequest, respond } from './idempotency.js';
 import { IncidentsRepository } from './incidents.repository.js';
 import { IntakeService } from './intake.service.js';
+import { PreviewQuery } from './dto/preview-query.dto.js';
+import { PreviewService } from './preview.service.js';
 
 @ApiTags('incidents')
 @ApiBearerAuth()
@@ -19,7 +21,26 @@ export class IncidentsController {
     private readonly intake: IntakeService,
     private readonly incidents: IncidentsRepository,
     private readonly acknowledgements: AcknowledgementsService,
+    private readonly previews: PreviewService,
   ) {}
+
+  /** What each member state would receive if this were filed; files and writes nothing. */
+  @Post('preview')
+  @Roles('analyst', 'coordinator')
+  @HttpCode(200)
+  preview(@Body() dto: CreateIncidentDto, @CurrentPrincipal() principal: Principal) {
+    return this.previews.beforeFiling(principal, dto);
+  }
+
+  @Get(':id/preview')
+  @Roles('analyst', 'coordinator')
+  previewFiled(
+    @Param('id', ParseId) id: string,
+    @Query() query: PreviewQuery,
+    @CurrentPrincipal() principal: Principal,
+  ) {
+    return this.previews.filed(principal, id, query.state);
+  }
 
   @Post()
   @Roles('analyst', 'coordinator')

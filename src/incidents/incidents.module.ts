@@ -10,6 +10,7 @@ import { IncidentsController } from './incidents.controller.js';
 import { IncidentsRepository } from './incidents.repository.js';
 import { IntakeBatcher } from './intake-batcher.js';
 import { IntakeService } from './intake.service.js';
+import { PreviewService } from './preview.service.js';
 import { RelatedIncidentsService } from './related-incidents.service.js';
 import { TransitionsService } from './transitions.service.js';
 import { TriageController } from './triage.controller.js';
@@ -31,6 +32,7 @@ import { TriageService } from './triage.service.js';
     CommentsService,
     IncidentTimelineService,
     RelatedIncidentsService,
+    PreviewService,
   ],
   exports: [IncidentsRepository],
 })

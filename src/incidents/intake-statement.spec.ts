@@ -1,5 +1,6 @@
 import type { Principal } from '../common/principal.js';
-import { intakeStatement, NewIncident } from './intake-statement.js';
+import type { NewIncident } from './incident-payload.js';
+import { intakeStatement } from './intake-statement.js';
 
 const principal = {
   keyId: '5f0c0b9e-8a7e-4c39-9e34-0d2f0e6c6a11',

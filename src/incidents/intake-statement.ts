@@ -8,21 +8,11 @@ import { dispatchesFragment } from '../dispatches/dispatches.service.js';
 import { outboxFragment } from '../notifications/outbox.service.js';
 import { Routed, rulesStillAt } from '../routing/routing.service.js';
 import { timelineFragment } from '../timeline/timeline.service.js';
-import type { CreateIncidentDto } from './dto/create-incident.dto.js';
 import type { IdempotencyRequest } from './idempotency.js';
-import { DispatchView, IncidentView, toIncidentView } from './incident-view.js';
-import type { Observable } from './observables.js';
+import { NewIncident, newIncidentView, routedEventData } from './incident-payload.js';
+import type { DispatchView, IncidentView } from './incident-view.js';
 import { REFERENCE_SQL } from './reference.js';
 import { incidentViewFor } from './visibility.js';
-
-export interface NewIncident {
-  dto: CreateIncidentDto;
-  reportingState: string;
-  affectedStates: string[];
-  observables: Observable[];
-  occurredAt: string | null;
-  detectedAt: string | null;
-}
 
 /** What only the database knows when it files the incident. */
 export interface Numbered {
@@ -69,40 +59,7 @@ export function intakeStatement(
   const actor = actorOf(principal);
   // Dispatches are due one acknowledgement period after the filing (dispatchesFragment).
   const view = (reference: string, createdAt: Date, deadlineAt: Date) =>
-    toIncidentView(
-      {
-        id,
-        reference,
-        title: input.dto.title,
-        description: input.dto.description ?? null,
-        category: input.dto.category,
-        severity: input.dto.severity,
-        tlp: input.dto.tlp,
-        sector: input.dto.sector,
-        reporting_state: input.reportingState,
-        affected_states: input.affectedStates,
-        suggested_states: routing.suggested,
-        status: 'new',
-        assignee: null,
-        occurred_at: input.occurredAt === null ? null : new Date(input.occurredAt),
-        detected_at: input.detectedAt === null ? null : new Date(input.detectedAt),
-        resolution_summary: null,
-        lessons_learned: null,
-        duplicate_of: null,
-        resolved_at: null,
-        created_at: createdAt,
-        updated_at: createdAt,
-      },
-      input.observables,
-      routing.dispatchedTo.map((state) => ({
-        state,
-        status: 'pending' as const,
-        notifiedAt: null,
-        acknowledgedAt: null,
-        escalationLevel: 0,
-        deadlineAt,
-      })),
-    );
+    newIncidentView(id, input, routing, reference, createdAt, deadlineAt);
   /**
    * The view in a template, with holes for what only the database knows. The marker stands
    * in for a Date: JSON writes both as a string. The dispatches, with the deadline the
@@ -201,7 +158,7 @@ export function intakeStatement(
         type: 'incident.routed' as const,
         party: state,
         incidentId: id,
-        data: { incident: incidentViewFor(state, v) },
+        data: routedEventData(state, v),
       }));
     },
     { from: 'incident, ref', values: { ...holes, occurredAt: holes.createdAt } },

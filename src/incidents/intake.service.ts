@@ -2,12 +2,14 @@ import { Inject, Injectable } from '@nestjs/common';
 import { Principal } from '../common/principal.js';
 import { Problem } from '../common/problem.js';
 import { APP_CONFIG, AppConfig } from '../config/config.js';
-import { RoutingService } from '../routing/routing.service.js';
+import { msg } from '../i18n/i18n.js';
+import { RoutingInput, RoutingService } from '../routing/routing.service.js';
 import { periodSeconds } from '../vocabulary/vocabulary.js';
 import { CreateIncidentDto } from './dto/create-incident.dto.js';
 import { IdempotencyRequest, IdempotencyService, Outcome } from './idempotency.js';
 import { IntakeBatcher } from './intake-batcher.js';
-import { Filed, intakeStatement, NewIncident } from './intake-statement.js';
+import { NewIncident } from './incident-payload.js';
+import { Filed, intakeStatement } from './intake-statement.js';
 import { normaliseObservables } from './observables.js';
 
 /** Files an incident: validate, normalise, route (in memory), then one statement for all of it. */
@@ -25,22 +27,7 @@ export class IntakeService {
     dto: CreateIncidentDto,
     idempotency: IdempotencyRequest | null,
   ): Promise<Outcome<unknown>> {
-    const { observables, errors } = normaliseObservables(dto.observables ?? []);
-    if (errors.length > 0) throw Problem.validation(errors);
-    const input: NewIncident = {
-      dto,
-      reportingState: reportingStateOf(principal, dto),
-      affectedStates: [...new Set(dto.affectedStates ?? [])].sort(),
-      observables,
-      occurredAt: toTimestamp(dto.occurredAt, 'occurredAt'),
-      detectedAt: toTimestamp(dto.detectedAt, 'detectedAt'),
-    };
-    const routingInput = {
-      reportingState: input.reportingState,
-      affectedStates: input.affectedStates,
-      tlp: dto.tlp,
-      observables,
-    };
+    const { input, routingInput } = prepareFiling(principal, dto);
     const ackSeconds = periodSeconds(this.config.slaAckSeconds, dto.severity);
     for (let attempt = 0; attempt < 3; attempt++) {
       const routed = await this.routing.decide(routingInput);
@@ -61,8 +48,35 @@ export class IntakeService {
       }
       return { status: 201, body: statement.answer(filed), replayed: false };
     }
-    throw Problem.conflict('The incident could not be filed for concurrent changes; retry');
+    throw Problem.conflict(msg('problem.conflict.intakeRetry'));
   }
+}
+
+/**
+ * Normalises a filing and says what routing needs; throws the 400 of a bad one. Writes
+ * nothing: previews run exactly this too.
+ */
+export function prepareFiling(
+  principal: Principal,
+  dto: CreateIncidentDto,
+): { input: NewIncident; routingInput: RoutingInput } {
+  const { observables, errors } = normaliseObservables(dto.observables ?? []);
+  if (errors.length > 0) throw Problem.validation(errors);
+  const input: NewIncident = {
+    dto,
+    reportingState: reportingStateOf(principal, dto),
+    affectedStates: [...new Set(dto.affectedStates ?? [])].sort(),
+    observables,
+    occurredAt: toTimestamp(dto.occurredAt, 'occurredAt'),
+    detectedAt: toTimestamp(dto.detectedAt, 'detectedAt'),
+  };
+  const routingInput = {
+    reportingState: input.reportingState,
+    affectedStates: input.affectedStates,
+    tlp: dto.tlp,
+    observables,
+  };
+  return { input, routingInput };
 }
 
 /** The filing statement failed because the Idempotency-Key already has a row. */
@@ -79,17 +93,14 @@ export function reportingStateOf(principal: Principal, dto: CreateIncidentDto): 
   if (principal.role === 'analyst') {
     if (dto.reportingState !== undefined && dto.reportingState !== principal.state) {
       throw Problem.validation([
-        {
-          field: 'reportingState',
-          message: `must be omitted or your own state (${principal.state})`,
-        },
+        { field: 'reportingState', message: msg('v.ownState', { state: principal.state }) },
       ]);
     }
     return principal.state;
   }
   if (!dto.reportingState) {
     throw Problem.validation([
-      { field: 'reportingState', message: 'is required for coordinators' },
+      { field: 'reportingState', message: msg('v.requiredForCoordinators') },
     ]);
   }
   return dto.reportingState;
@@ -100,7 +111,7 @@ function toTimestamp(value: string | undefined, field: string): string | null {
   if (value === undefined || value === null) return null;
   const instant = new Date(value);
   if (Number.isNaN(instant.getTime())) {
-    throw Problem.validation([{ field, message: 'must be a valid ISO 8601 date-time' }]);
+    throw Problem.validation([{ field, message: msg('v.validDateTime') }]);
   }
   return instant.toISOString();
 }

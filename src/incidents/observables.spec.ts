@@ -1,3 +1,4 @@
+import { render } from '../i18n/i18n.js';
 import { normaliseObservable, normaliseObservables } from './observables.js';
 import type { ObservableType } from '../vocabulary/vocabulary.js';
 
@@ -93,7 +94,7 @@ describe('normaliseObservable', () => {
   it.each(malformed)('rejects %s %j', (type, input) => {
     const result = normaliseObservable(type, input);
     expect(result.ok).toBe(false);
-    if (!result.ok) expect(result.message).toMatch(/\w/);
+    if (!result.ok) expect(render('en', result.message)).toMatch(/\w/);
   });
 });
 

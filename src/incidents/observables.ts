@@ -1,6 +1,7 @@
 import ipaddr from 'ipaddr.js';
 import { domainToASCII } from 'node:url';
 import type { FieldError } from '../common/problem.js';
+import { type MessageKey, type MessageValues, msg, type Msg } from '../i18n/i18n.js';
 import type { ObservableType } from '../vocabulary/vocabulary.js';
 
 export interface Observable {
@@ -8,10 +9,14 @@ export interface Observable {
   value: string;
 }
 
-export type Normalised = { ok: true; value: string } | { ok: false; message: string };
+/** `message` is a catalogue message, written in the reader's language by the problem filter. */
+export type Normalised = { ok: true; value: string } | { ok: false; message: Msg };
 
 const ok = (value: string): Normalised => ({ ok: true, value });
-const bad = (message: string): Normalised => ({ ok: false, message });
+const bad = (key: MessageKey, values?: MessageValues): Normalised => ({
+  ok: false,
+  message: msg(key, values),
+});
 
 const HASH_LENGTHS = { md5: 32, sha1: 40, sha256: 64 } as const;
 const URL_SCHEMES = new Set(['http:', 'https:', 'ftp:', 'ws:', 'wss:']);
@@ -25,7 +30,7 @@ const QUOTED = /^"(?:[^"\\\r\n]|\\.)+"$/;
 /** Canonical text of one observable, or why it is malformed. Pure. */
 export function normaliseObservable(type: ObservableType, raw: string): Normalised {
   const value = raw.trim();
-  if (value === '') return bad('must not be empty');
+  if (value === '') return bad('obs.empty');
   switch (type) {
     case 'ipv4':
       return normaliseIpv4(value);
@@ -51,7 +56,7 @@ export function normaliseObservable(type: ObservableType, raw: string): Normalis
 /** Only dotted quads without leading zeros: `010.1.1.1` and `10.1` are ambiguous. */
 export function normaliseIpv4(value: string): Normalised {
   if (!ipaddr.IPv4.isValidFourPartDecimal(value)) {
-    return bad('must be an IPv4 address in dotted-quad form without leading zeros');
+    return bad('obs.ipv4');
   }
   return ok(ipaddr.IPv4.parse(value).toString());
 }
@@ -59,24 +64,25 @@ export function normaliseIpv4(value: string): Normalised {
 /** RFC 5952 text: lower case, longest zero run compressed. Zone ids are refused. */
 export function normaliseIpv6(value: string): Normalised {
   if (value.includes('%') || !ipaddr.IPv6.isValid(value)) {
-    return bad('must be an IPv6 address');
+    return bad('obs.ipv6');
   }
   return ok(ipaddr.IPv6.parse(value).toRFC5952String());
 }
 
 /** Lower case, no trailing dot, IDN labels as punycode, DNS length rules. */
-export function normaliseDomain(value: string): Normalised {
+export function normaliseDomain(value: string, part = 'value'): Normalised {
+  const bad = (key: MessageKey) => ({ ok: false, message: msg(key, { part }) }) as const;
   const withoutDot = value.endsWith('.') ? value.slice(0, -1) : value;
-  if (withoutDot === '' || /[\s/@:]/.test(withoutDot)) return bad('must be a domain name');
+  if (withoutDot === '' || /[\s/@:]/.test(withoutDot)) return bad('obs.domain.invalid');
   const ascii = domainToASCII(withoutDot.toLowerCase());
-  if (ascii === '') return bad('must be a domain name');
-  if (ascii.length > 253) return bad('must be at most 253 characters long');
+  if (ascii === '') return bad('obs.domain.invalid');
+  if (ascii.length > 253) return bad('obs.domain.tooLong');
   const labels = ascii.split('.');
-  if (labels.length < 2) return bad('must have at least two labels');
+  if (labels.length < 2) return bad('obs.domain.twoLabels');
   if (!labels.every((l) => LABEL.test(l))) {
-    return bad('must consist of labels of 1 to 63 letters, digits, hyphens');
+    return bad('obs.domain.labels');
   }
-  if (/^\d+$/.test(labels[labels.length - 1])) return bad('must be a domain name, not an address');
+  if (/^\d+$/.test(labels[labels.length - 1])) return bad('obs.domain.notAddress');
   return ok(ascii);
 }
 
@@ -86,18 +92,18 @@ export function normaliseUrl(value: string): Normalised {
   try {
     url = new URL(value);
   } catch {
-    return bad('must be an absolute URL');
+    return bad('obs.url');
   }
   if (!URL_SCHEMES.has(url.protocol)) {
-    return bad(
-      `must use one of the schemes ${[...URL_SCHEMES].map((s) => s.slice(0, -1)).join(', ')}`,
-    );
+    return bad('obs.urlScheme', {
+      schemes: [...URL_SCHEMES].map((s) => s.slice(0, -1)).join(', '),
+    });
   }
   const host = url.hostname;
   if (host.startsWith('[')) return ok(url.href); // WHATWG already prints RFC 5952 text
   if (ipaddr.IPv4.isValidFourPartDecimal(host)) return ok(url.href);
-  const domain = normaliseDomain(host);
-  if (!domain.ok) return bad(`host ${domain.message}`);
+  const domain = normaliseDomain(host, 'host');
+  if (!domain.ok) return domain;
   url.hostname = domain.value;
   return ok(url.href);
 }
@@ -105,28 +111,28 @@ export function normaliseUrl(value: string): Normalised {
 /** The local part is kept as sent (it may be case-sensitive); the domain is normalised. */
 export function normaliseEmail(value: string): Normalised {
   const at = value.lastIndexOf('@');
-  if (at < 1 || at === value.length - 1) return bad('must be an e-mail address');
+  if (at < 1 || at === value.length - 1) return bad('obs.email');
   const local = value.slice(0, at);
   if (local.length > 64 || !(DOT_ATOM.test(local) || QUOTED.test(local))) {
-    return bad('must be an e-mail address with a valid local part');
+    return bad('obs.emailLocal');
   }
-  const domain = normaliseDomain(value.slice(at + 1));
-  if (!domain.ok) return bad(`domain ${domain.message}`);
+  const domain = normaliseDomain(value.slice(at + 1), 'domain');
+  if (!domain.ok) return domain;
   const address = `${local}@${domain.value}`;
-  if (address.length > 254) return bad('must be at most 254 characters long');
+  if (address.length > 254) return bad('obs.emailTooLong');
   return ok(address);
 }
 
 export function normaliseHash(type: keyof typeof HASH_LENGTHS, value: string): Normalised {
   const length = HASH_LENGTHS[type];
   if (value.length !== length || !/^[0-9a-f]+$/i.test(value)) {
-    return bad(`must be ${length} hexadecimal characters`);
+    return bad('obs.hash', { length });
   }
   return ok(value.toLowerCase());
 }
 
 export function normaliseCve(value: string): Normalised {
-  if (!/^cve-\d{4}-\d{4,19}$/i.test(value)) return bad('must look like CVE-2024-12345');
+  if (!/^cve-\d{4}-\d{4,19}$/i.test(value)) return bad('obs.cve');
   return ok(value.toUpperCase());
 }
 
@@ -135,7 +141,7 @@ export function normaliseAsn(value: string): Normalised {
   const m = /^(?:as)?(\d{1,10})$/i.exec(value);
   const n = m ? Number(m[1]) : NaN;
   if (!Number.isSafeInteger(n) || n > MAX_ASN) {
-    return bad(`must be an AS number between 0 and ${MAX_ASN}, as 64500 or AS64500`);
+    return bad('obs.asn', { max: String(MAX_ASN) });
   }
   return ok(String(n));
 }

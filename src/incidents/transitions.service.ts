@@ -14,6 +14,7 @@ import { IncidentView } from './incident-view.js';
 import { IncidentsRepository } from './incidents.repository.js';
 import { checkTransition, TransitionEffect, transitionEffect } from './transitions.js';
 import { incidentViewFor } from './visibility.js';
+import { msg } from '../i18n/i18n.js';
 
 /** Status changes of an incident, through the state machine in transitions.ts only. */
 @Injectable()
@@ -46,7 +47,7 @@ export class TransitionsService {
       const to = dto.to as Status;
       const check = checkTransition(from, to, dto, id);
       if (check.kind === 'illegal') {
-        throw Problem.conflict(`An incident in status ${from} cannot move to ${to}`, {
+        throw Problem.conflict(msg('problem.conflict.transition', { from, to }), {
           currentStatus: from,
           requestedStatus: to,
         });
@@ -115,13 +116,13 @@ export class TransitionsService {
       forUpdate: true,
     });
     if (!original) {
-      throw Problem.validation([{ field: 'duplicateOf', message: 'no such incident' }]);
+      throw Problem.validation([{ field: 'duplicateOf', message: msg('v.noSuchIncident') }]);
     }
     if (original.status === 'duplicate') {
       throw Problem.validation([
         {
           field: 'duplicateOf',
-          message: `is itself a duplicate of ${original.duplicateOf}; name that incident`,
+          message: msg('v.itselfDuplicate', { id: String(original.duplicateOf) }),
         },
       ]);
     }
@@ -157,7 +158,7 @@ export class TransitionsService {
     );
     // Cannot happen under the row lock; kept so the guarantee does not rest on it alone.
     if (updated.length === 0) {
-      throw Problem.conflict(`The incident left status ${from} meanwhile; retry`, {
+      throw Problem.conflict(msg('problem.conflict.statusChanged', { from }), {
         requestedStatus: to,
       });
     }

@@ -1,5 +1,6 @@
 import type { FieldError } from '../common/problem.js';
 import { Status, STATUSES } from '../vocabulary/vocabulary.js';
+import { msg } from '../i18n/i18n.js';
 
 /**
  * The incident state machine of the contract, the one place it is written down:
@@ -50,22 +51,22 @@ export function checkTransition(
   if (!isLegal(from, to)) return { kind: 'illegal' };
   const errors: FieldError[] = [];
   if (to === 'rejected' && blank(input.note)) {
-    errors.push({ field: 'note', message: 'is required to reject an incident' });
+    errors.push({ field: 'note', message: msg('v.noteToReject') });
   }
   if (to === 'resolved' && blank(input.resolution?.summary)) {
-    errors.push({ field: 'resolution.summary', message: 'is required to resolve an incident' });
+    errors.push({ field: 'resolution.summary', message: msg('v.summaryToResolve') });
   }
   if (to !== 'resolved' && input.resolution != null) {
-    errors.push({ field: 'resolution', message: 'is only accepted when to is resolved' });
+    errors.push({ field: 'resolution', message: msg('v.resolutionOnlyResolved') });
   }
   if (to === 'duplicate') {
     if (blank(input.duplicateOf)) {
-      errors.push({ field: 'duplicateOf', message: 'is required to mark a duplicate' });
+      errors.push({ field: 'duplicateOf', message: msg('v.duplicateOfRequired') });
     } else if (input.duplicateOf!.toLowerCase() === incidentId.toLowerCase()) {
-      errors.push({ field: 'duplicateOf', message: 'must be another incident' });
+      errors.push({ field: 'duplicateOf', message: msg('v.duplicateOfOther') });
     }
   } else if (input.duplicateOf != null) {
-    errors.push({ field: 'duplicateOf', message: 'is only accepted when to is duplicate' });
+    errors.push({ field: 'duplicateOf', message: msg('v.duplicateOfOnlyDuplicate') });
   }
   return errors.length > 0 ? { kind: 'invalid', errors } : { kind: 'ok' };
 }

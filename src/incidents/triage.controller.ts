@@ -13,6 +13,8 @@ import { IncidentTimelineService } from './incident-timeline.service.js';
 import { RelatedIncidentsService } from './related-incidents.service.js';
 import { TransitionsService } from './transitions.service.js';
 import { TriageService } from './triage.service.js';
+import { RequestLocale } from '../common/problem.filter.js';
+import type { Locale } from '../i18n/i18n.js';
 
 /** The coordinators' triage workflow and what everyone who sees an incident may add or read. */
 @ApiTags('incidents')
@@ -31,8 +33,12 @@ export class TriageController {
   @Post('bulk')
   @Roles('coordinator')
   @HttpCode(200)
-  applyBulk(@Body() dto: BulkDto, @CurrentPrincipal() principal: Principal) {
-    return this.bulk.apply(principal, dto);
+  applyBulk(
+    @Body() dto: BulkDto,
+    @CurrentPrincipal() principal: Principal,
+    @RequestLocale() locale: Locale,
+  ) {
+    return this.bulk.apply(principal, dto, locale);
   }
 
   @Patch(':id')

@@ -10,6 +10,7 @@ import { UpdateIncidentDto } from './dto/update-incident.dto.js';
 import { IncidentView } from './incident-view.js';
 import { IncidentsRepository } from './incidents.repository.js';
 import { incidentViewFor } from './visibility.js';
+import { msg } from '../i18n/i18n.js';
 
 const CLASSIFICATION = ['severity', 'category', 'sector'] as const;
 type Change = { from: unknown; to: unknown };
@@ -40,7 +41,7 @@ export class TriageService {
     const fields = [...CLASSIFICATION, 'assignee'] as const;
     if (fields.every((f) => dto[f] === undefined)) {
       throw Problem.validation([
-        { field: 'body', message: `must set at least one of ${fields.join(', ')}` },
+        { field: 'body', message: msg('v.atLeastOneOf', { fields: fields.join(', ') }) },
       ]);
     }
     const work = async (manager: EntityManager) => {
@@ -122,9 +123,7 @@ export class TriageService {
       [username],
     );
     if (!user) {
-      throw Problem.validation([
-        { field: 'assignee', message: 'must be the username of an active coordinator or admin' },
-      ]);
+      throw Problem.validation([{ field: 'assignee', message: msg('v.assignee') }]);
     }
     return username;
   }

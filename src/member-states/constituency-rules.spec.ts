@@ -4,9 +4,13 @@ import {
   normaliseConstituency,
   normaliseDomain,
 } from './constituency-rules.js';
+import type { FieldError } from '../common/problem.js';
+import { type Msg, render } from '../i18n/i18n.js';
 
-const value = <T>(r: { ok: true; value: T } | { ok: false; message: string }) =>
-  r.ok ? r.value : `ERR ${r.message}`;
+const value = <T>(r: { ok: true; value: T } | { ok: false; message: Msg }) =>
+  r.ok ? r.value : `ERR ${render('en', r.message)}`;
+const english = (errors: FieldError[]) =>
+  errors.map((e) => ({ field: e.field, message: render('en', e.message) }));
 
 describe('normaliseDomain', () => {
   it('lower-cases, strips one trailing dot and converts IDN to punycode', () => {
@@ -96,7 +100,7 @@ describe('normaliseConstituency', () => {
       cidrs: ['192.0.2.0/24', '10.0.0.0/8', 'nope'],
       asns: [64500, -5],
     });
-    expect(errors).toEqual([
+    expect(english(errors)).toEqual([
       { field: 'domains[1]', message: 'not a valid domain name' },
       { field: 'cidrs[2]', message: 'not a valid CIDR' },
       { field: 'asns[1]', message: 'must be an integer from 0 to 4294967295' },
@@ -120,6 +124,6 @@ describe('normaliseConstituency', () => {
       asns: [],
     });
     expect(errors).toHaveLength(101);
-    expect(errors[100]).toEqual({ field: '*', message: 'and 50 more invalid entries' });
+    expect(english(errors)[100]).toEqual({ field: '*', message: 'and 50 more invalid entries' });
   });
 });

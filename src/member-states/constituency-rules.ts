@@ -2,11 +2,16 @@ import ipaddr from 'ipaddr.js';
 import { isIP } from 'node:net';
 import { domainToASCII } from 'node:url';
 import type { FieldError } from '../common/problem.js';
+import { type MessageKey, type MessageValues, msg, type Msg } from '../i18n/i18n.js';
 
-export type Checked<T> = { ok: true; value: T } | { ok: false; message: string };
+/** `message` is a catalogue message, written in the reader's language by the problem filter. */
+export type Checked<T> = { ok: true; value: T } | { ok: false; message: Msg };
 
 const ok = <T>(value: T): Checked<T> => ({ ok: true, value });
-const fail = <T>(message: string): Checked<T> => ({ ok: false, message });
+const fail = <T>(key: MessageKey, values?: MessageValues): Checked<T> => ({
+  ok: false,
+  message: msg(key, values),
+});
 
 const LABEL = /^[a-z0-9](?:[a-z0-9-]{0,61}[a-z0-9])?$/;
 export const MAX_ASN = 4_294_967_295;
@@ -18,14 +23,14 @@ const MAX_ERRORS = 100;
  * 1..63 characters, at most 253 in all. Matching is by suffix, so `*.` is refused.
  */
 export function normaliseDomain(raw: unknown): Checked<string> {
-  if (typeof raw !== 'string') return fail('must be a string');
-  if (raw.startsWith('*.')) return fail('must not be a wildcard (subdomains always match)');
-  if (raw.length > 253 || /\s/.test(raw)) return fail('not a valid domain name');
+  if (typeof raw !== 'string') return fail('constituency.string');
+  if (raw.startsWith('*.')) return fail('constituency.wildcard');
+  if (raw.length > 253 || /\s/.test(raw)) return fail('constituency.domain');
   const ascii = domainToASCII(raw.toLowerCase().replace(/\.$/, ''));
-  if (!ascii || ascii.length > 253) return fail('not a valid domain name');
+  if (!ascii || ascii.length > 253) return fail('constituency.domain');
   const labels = ascii.split('.');
-  if (!labels.every((l) => LABEL.test(l))) return fail('not a valid domain name');
-  if (/^\d+$/.test(labels[labels.length - 1])) return fail('not a valid domain name');
+  if (!labels.every((l) => LABEL.test(l))) return fail('constituency.domain');
+  if (/^\d+$/.test(labels[labels.length - 1])) return fail('constituency.domain');
   return ok(ascii);
 }
 
@@ -36,25 +41,25 @@ export function normaliseDomain(raw: unknown): Checked<string> {
  * the wrong state. IPv4-mapped IPv6 ranges are stored as the IPv4 range they denote.
  */
 export function normaliseCidr(raw: unknown): Checked<string> {
-  if (typeof raw !== 'string') return fail('must be a string');
-  if (raw.length > 64) return fail('not a valid CIDR');
+  if (typeof raw !== 'string') return fail('constituency.string');
+  if (raw.length > 64) return fail('constituency.cidr');
   const slash = raw.lastIndexOf('/');
   const address = slash < 0 ? raw : raw.slice(0, slash);
   const prefixText = slash < 0 ? null : raw.slice(slash + 1);
-  if (prefixText !== null && !/^\d{1,3}$/.test(prefixText)) return fail('not a valid CIDR');
+  if (prefixText !== null && !/^\d{1,3}$/.test(prefixText)) return fail('constituency.cidr');
 
   // node:net's isIP refuses octal, hex and short IPv4 forms and IPv6 garbage cheaply.
   const kind = isIP(address);
-  if (kind === 0 || address.includes('%')) return fail('not a valid CIDR');
+  if (kind === 0 || address.includes('%')) return fail('constituency.cidr');
   const ip = kind === 4 ? ipaddr.IPv4.parse(address) : ipaddr.IPv6.parse(address);
   const bits = ip.kind() === 'ipv4' ? 32 : 128;
   const prefix = prefixText === null ? bits : Number(prefixText);
-  if (prefix > bits) return fail('not a valid CIDR (prefix too long)');
-  if (prefix === 0) return fail('a /0 range would claim every address');
+  if (prefix > bits) return fail('constituency.cidrPrefix');
+  if (prefix === 0) return fail('constituency.cidrAll');
 
   const network = networkOf(ip, prefix);
   if (network.toString() !== ip.toString()) {
-    return fail(`has host bits set (the network is ${network.toString()}/${prefix})`);
+    return fail('constituency.hostBits', { network: `${network.toString()}/${prefix}` });
   }
   if (network.kind() === 'ipv6' && prefix >= 96) {
     const v6 = network as ipaddr.IPv6;
@@ -74,7 +79,7 @@ function networkOf(ip: ipaddr.IPv4 | ipaddr.IPv6, prefix: number): ipaddr.IPv4 |
 
 export function checkAsn(raw: unknown): Checked<number> {
   if (typeof raw !== 'number' || !Number.isInteger(raw) || raw < 0 || raw > MAX_ASN) {
-    return fail(`must be an integer from 0 to ${MAX_ASN}`);
+    return fail('constituency.asn', { max: String(MAX_ASN) });
   }
   return ok(raw);
 }
@@ -112,7 +117,7 @@ export function normaliseConstituency(input: {
   if (errors.length > MAX_ERRORS) {
     const more = errors.length - MAX_ERRORS;
     errors.length = MAX_ERRORS;
-    errors.push({ field: '*', message: `and ${more} more invalid entries` });
+    errors.push({ field: '*', message: msg('constituency.more', { count: more }) });
   }
   return { value, errors };
 }

@@ -48,8 +48,8 @@ describe('contact rules', () => {
     expect(JSON.stringify(errors)).not.toContain('whsec_short');
     expect(JSON.stringify(errors)).not.toContain('hooks.example.by');
     expect(value).toEqual([
-      { type: 'email', address: 'a@gov.by' },
-      { type: 'email', address: 'ok@gov.by' },
+      { type: 'email', address: 'a@gov.by', locale: 'ru' },
+      { type: 'email', address: 'ok@gov.by', locale: 'ru' },
     ]);
   });
 
@@ -85,19 +85,19 @@ describe('contact rules', () => {
       { id: 'd', type: 'webhook', url: 'https://a.example/x', address: null },
     ];
     const plan = planContactReplacement(existing, [
-      { type: 'email', address: 'soc@a.example' },
+      { type: 'email', address: 'soc@a.example', locale: 'en' },
       { type: 'webhook', url: 'https://a.example/x', secret: other },
       { type: 'webhook', url: 'https://new.example/x', secret },
       // Same URL as an e-mail address would be: type is part of the match.
-      { type: 'email', address: 'noc@a.example' },
+      { type: 'email', address: 'noc@a.example', locale: 'ru' },
     ]);
     expect(plan.keep).toEqual([
-      { id: 'b', position: 0, secret: null },
-      { id: 'a', position: 1, secret: other },
+      { id: 'b', position: 0, secret: null, locale: 'en' },
+      { id: 'a', position: 1, secret: other, locale: null },
     ]);
     expect(plan.insert).toEqual([
       { position: 2, contact: { type: 'webhook', url: 'https://new.example/x', secret } },
-      { position: 3, contact: { type: 'email', address: 'noc@a.example' } },
+      { position: 3, contact: { type: 'email', address: 'noc@a.example', locale: 'ru' } },
     ]);
     expect(plan.remove.sort()).toEqual(['c', 'd']);
     expect(planContactReplacement(existing, []).remove).toHaveLength(4);

@@ -1,6 +1,7 @@
 import { isEmail } from 'class-validator';
 import { domainToASCII } from 'node:url';
 import type { FieldError } from '../common/problem.js';
+import { type Locale, msg, WORKING_LOCALE } from '../i18n/i18n.js';
 
 export const MAX_CONTACTS = 20;
 export const MAX_URL_LENGTH = 2000;
@@ -14,13 +15,19 @@ export interface ContactInput {
   url?: string;
   secret?: string;
   address?: string;
+  locale?: Locale;
 }
 
+/** E-mail contacts get the center's working language unless they ask for English. */
+export const DEFAULT_CONTACT_LOCALE: Locale = WORKING_LOCALE;
+
 export type StoredContact =
-  { type: 'webhook'; url: string; secret: string } | { type: 'email'; address: string };
+  | { type: 'webhook'; url: string; secret: string }
+  | { type: 'email'; address: string; locale: Locale };
 
 /** What callers may see of a contact: never the secret nor URL credentials. */
-export type ContactView = { type: 'webhook'; url: string } | { type: 'email'; address: string };
+export type ContactView =
+  { type: 'webhook'; url: string } | { type: 'email'; address: string; locale: Locale };
 
 export function checkWebhookUrl(raw: string): string | null {
   if (raw.length > MAX_URL_LENGTH) return null;
@@ -64,32 +71,31 @@ export function checkContacts(contacts: ContactInput[]): {
     const refuse = (names: (keyof ContactInput)[]) => {
       for (const name of names) {
         if (c[name] !== undefined)
-          errors.push({ field: at(name), message: `not allowed for ${c.type} contacts` });
+          errors.push({ field: at(name), message: msg('contact.notAllowed', { type: c.type }) });
       }
     };
     if (c.type === 'webhook') {
-      refuse(['address']);
+      refuse(['address', 'locale']);
       const url = c.url == null ? null : checkWebhookUrl(c.url);
       if (url === null) {
         errors.push({
           field: at('url'),
-          message: `must be an http or https URL of at most ${MAX_URL_LENGTH} characters`,
+          message: msg('contact.url', { max: MAX_URL_LENGTH }),
         });
       }
       const secretOk = c.secret != null && isWebhookSecret(c.secret);
       if (!secretOk) {
         errors.push({
           field: at('secret'),
-          message: `must be whsec_ followed by base64 of ${MIN_SECRET_BYTES} to ${MAX_SECRET_BYTES} bytes`,
+          message: msg('contact.secret', { min: MIN_SECRET_BYTES, max: MAX_SECRET_BYTES }),
         });
       }
       if (url !== null && secretOk) value.push({ type: 'webhook', url, secret: c.secret! });
     } else if (c.type === 'email') {
       refuse(['url', 'secret']);
       const address = c.address == null ? null : normaliseEmail(c.address);
-      if (address === null)
-        errors.push({ field: at('address'), message: 'must be an e-mail address' });
-      else value.push({ type: 'email', address });
+      if (address === null) errors.push({ field: at('address'), message: msg('contact.address') });
+      else value.push({ type: 'email', address, locale: c.locale ?? DEFAULT_CONTACT_LOCALE });
     }
   });
   return { value, errors };
@@ -111,14 +117,14 @@ export function redactUrl(raw: string): string {
 export function toContactView(c: StoredContact): ContactView {
   return c.type === 'webhook'
     ? { type: 'webhook', url: redactUrl(c.url) }
-    : { type: 'email', address: c.address };
+    : { type: 'email', address: c.address, locale: c.locale };
 }
 
 /** For the audit log: where notifications go, without secrets, credentials, paths or queries. */
 export function toAuditEntry(c: StoredContact): Record<string, string> {
   return c.type === 'webhook'
     ? { type: 'webhook', origin: new URL(c.url).origin }
-    : { type: 'email', address: c.address };
+    : { type: 'email', address: c.address, locale: c.locale };
 }
 
 /** A row of `contacts` as replacement needs it. */
@@ -132,7 +138,7 @@ export interface ExistingContact {
 /** How to turn a party's rows into the wanted list without touching the contacts that stay. */
 export interface ContactPlan {
   /** Rows that stay (same type and URL or address): new position, current secret. */
-  keep: { id: string; position: number; secret: string | null }[];
+  keep: { id: string; position: number; secret: string | null; locale: Locale | null }[];
   insert: { position: number; contact: StoredContact }[];
   /** Rows whose contact is no longer wanted. */
   remove: string[];
@@ -159,7 +165,8 @@ export function planContactReplacement(
     const key = keyOf(contact.type, contact.type === 'webhook' ? contact.url : contact.address);
     const id = unused.get(key)?.shift();
     const secret = contact.type === 'webhook' ? contact.secret : null;
-    if (id) plan.keep.push({ id, position, secret });
+    const locale = contact.type === 'email' ? contact.locale : null;
+    if (id) plan.keep.push({ id, position, secret, locale });
     else plan.insert.push({ position, contact });
   });
   plan.remove = [...unused.values()].flat();

@@ -5,11 +5,13 @@ import { CCC_PARTY } from '../vocabulary/member-states.js';
 import { actorOf, Principal } from '../common/principal.js';
 import { Problem } from '../common/problem.js';
 import { sql } from '../common/sql.js';
+import { isLocale, type Locale } from '../i18n/i18n.js';
 import { SecretBox } from '../secrets/secret-box.js';
 import { Reseal, SecretRotation } from '../secrets/secret-rotation.js';
 import {
   checkContacts,
   ContactView,
+  DEFAULT_CONTACT_LOCALE,
   ExistingContact,
   planContactReplacement,
   StoredContact,
@@ -24,6 +26,7 @@ interface ContactRow {
   type: 'webhook' | 'email';
   url: string | null;
   address: string | null;
+  locale: string | null;
 }
 
 // Two-key advisory lock namespace: one replacement per party at a time.
@@ -107,23 +110,25 @@ export class ContactsService implements OnModuleInit {
     if (plan.keep.length > 0) {
       await sql(
         manager,
-        `UPDATE contacts c SET position = k.position, secret = k.secret
-           FROM unnest($1::uuid[], $2::int[], $3::text[]) AS k(id, position, secret)
+        `UPDATE contacts c SET position = k.position, secret = k.secret, locale = k.locale
+           FROM unnest($1::uuid[], $2::int[], $3::text[], $4::text[])
+             AS k(id, position, secret, locale)
           WHERE c.id = k.id`,
         [
           plan.keep.map((k) => k.id),
           plan.keep.map((k) => k.position),
           plan.keep.map((k) => (k.secret === null ? null : this.secrets.seal(k.secret))),
+          plan.keep.map((k) => k.locale),
         ],
       );
     }
     if (plan.insert.length > 0) {
       const rows = plan.insert.map((i) => ({ position: i.position, ...i.contact }));
       await manager.query(
-        `INSERT INTO contacts (party, position, type, url, secret, address)
-         SELECT $1, c.position, c.type, c.url, c.secret, c.address
-         FROM unnest($2::int[], $3::text[], $4::text[], $5::text[], $6::text[])
-           AS c(position, type, url, secret, address)`,
+        `INSERT INTO contacts (party, position, type, url, secret, address, locale)
+         SELECT $1, c.position, c.type, c.url, c.secret, c.address, c.locale
+         FROM unnest($2::int[], $3::text[], $4::text[], $5::text[], $6::text[], $7::text[])
+           AS c(position, type, url, secret, address, locale)`,
         [
           party,
           rows.map((c) => c.position),
@@ -131,6 +136,7 @@ export class ContactsService implements OnModuleInit {
           rows.map((c) => (c.type === 'webhook' ? c.url : null)),
           rows.map((c) => (c.type === 'webhook' ? this.secrets.seal(c.secret) : null)),
           rows.map((c) => (c.type === 'email' ? c.address : null)),
+          rows.map((c) => (c.type === 'email' ? c.locale : null)),
         ],
       );
     }
@@ -145,7 +151,7 @@ export class ContactsService implements OnModuleInit {
   async listFor(manager: EntityManager, parties: string[]): Promise<Map<string, ContactView[]>> {
     const rows = await sql<ContactRow>(
       manager,
-      `SELECT party, type, url, address FROM contacts WHERE party = ANY($1::text[])
+      `SELECT party, type, url, address, locale FROM contacts WHERE party = ANY($1::text[])
        ORDER BY party, position`,
       [parties],
     );
@@ -154,10 +160,14 @@ export class ContactsService implements OnModuleInit {
       const view = toContactView(
         r.type === 'webhook'
           ? { type: 'webhook', url: r.url ?? '', secret: '' }
-          : { type: 'email', address: r.address ?? '' },
+          : { type: 'email', address: r.address ?? '', locale: toLocale(r.locale) },
       );
       out.set(r.party, [...(out.get(r.party) ?? []), view]);
     }
     return out;
   }
+}
+
+function toLocale(value: string | null): Locale {
+  return isLocale(value) ? value : DEFAULT_CONTACT_LOCALE;
 }

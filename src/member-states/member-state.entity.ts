@@ -74,6 +74,10 @@ export class Contact {
   @Column({ type: 'text', nullable: true })
   address!: string | null;
 
+  /** E-mail contacts: the language of their e-mails (`ru` or `en`). */
+  @Column({ type: 'varchar', length: 2, nullable: true })
+  locale!: string | null;
+
   @CreateDateColumn({ type: 'timestamptz' })
   createdAt!: Date;
 }

@@ -71,7 +71,7 @@ export class MemberStatesService {
   async get(principal: Principal, rawCode: string): Promise<MemberStateView> {
     const code = parseStateCode(rawCode);
     const rows = await sql<StateRow>(this.dataSource, `${STATE_SELECT} WHERE m.code = $1`, [code]);
-    if (rows.length === 0) throw Problem.notFound('member state');
+    if (rows.length === 0) throw Problem.notFound('memberState');
     const [view] = await this.withContacts(principal, rows);
     return view;
   }
@@ -89,7 +89,7 @@ export class MemberStatesService {
       const locked = await sql(manager, 'SELECT 1 FROM member_states WHERE code = $1 FOR UPDATE', [
         code,
       ]);
-      if (locked.length === 0) throw Problem.notFound('member state');
+      if (locked.length === 0) throw Problem.notFound('memberState');
       const previous = await this.replaceRows(manager, code, value);
       await this.audit.append(manager, {
         actor: actorOf(principal),

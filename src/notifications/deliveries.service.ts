@@ -8,6 +8,7 @@ import { sql, SqlParams } from '../common/sql.js';
 import { DeliveryQueue } from './delivery.queue.js';
 import { ListDeliveriesQuery } from './dto/list-deliveries.dto.js';
 import type { DeliveryStatus } from './outbox.entity.js';
+import { msg } from '../i18n/i18n.js';
 
 export interface DeliveryView {
   id: string;
@@ -106,10 +107,9 @@ export class DeliveriesService {
       );
       if (!current) throw Problem.notFound('delivery');
       if (current.status !== 'failed') {
-        throw Problem.conflict(
-          `Only a failed delivery can be retried; this one is ${current.status}`,
-          { deliveryStatus: current.status },
-        );
+        throw Problem.conflict(msg('problem.conflict.deliveryRetry', { status: current.status }), {
+          deliveryStatus: current.status,
+        });
       }
       const [updated] = await sql<DeliveryRow>(
         manager,

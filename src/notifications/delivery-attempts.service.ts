@@ -2,6 +2,7 @@ import { Inject, Injectable, Logger } from '@nestjs/common';
 import { InjectDataSource } from '@nestjs/typeorm';
 import { DataSource } from 'typeorm';
 import { sql } from '../common/sql.js';
+import { isLocale, WORKING_LOCALE } from '../i18n/i18n.js';
 import { NOTIFICATIONS_DB } from './notifications.db.js';
 import { APP_CONFIG, AppConfig } from '../config/config.js';
 import { DispatchesService } from '../dispatches/dispatches.service.js';
@@ -29,6 +30,7 @@ interface ClaimedDelivery {
   url: string | null;
   secret: string | null;
   address: string | null;
+  locale: string | null;
   payload: Record<string, unknown> | null;
   event_created_at: Date | null;
 }
@@ -94,7 +96,7 @@ export class DeliveryAttemptsService {
          WHERE id = $1 AND status = 'pending' AND next_attempt_at <= clock_timestamp()
          RETURNING id, event_id, event, incident_id, party, channel, attempts, contact_id,
                    next_attempt_at AS lease)
-       SELECT d.*, c.url, c.secret, c.address, o.payload, o.created_at AS event_created_at
+       SELECT d.*, c.url, c.secret, c.address, c.locale, o.payload, o.created_at AS event_created_at
        FROM claimed d
        LEFT JOIN contacts c ON c.id = d.contact_id
        LEFT JOIN outbox o ON o.event_id = d.event_id`,
@@ -121,7 +123,12 @@ export class DeliveryAttemptsService {
       });
     }
     if (!d.address) return gone('the e-mail contact');
-    return this.email.send({ id: d.id, to: d.address, event: d.payload });
+    return this.email.send({
+      id: d.id,
+      to: d.address,
+      event: d.payload,
+      locale: isLocale(d.locale) ? d.locale : WORKING_LOCALE,
+    });
   }
 
   private async record(d: ClaimedDelivery, result: AttemptResult, durationMs: number) {

@@ -1,6 +1,7 @@
 import { Inject, Injectable, OnApplicationShutdown } from '@nestjs/common';
 import { createTransport, Transporter } from 'nodemailer';
 import { APP_CONFIG, AppConfig } from '../config/config.js';
+import type { Locale } from '../i18n/i18n.js';
 import { AttemptResult } from './delivery-result.js';
 import { renderEmail } from './email.template.js';
 import { errorText } from './webhook.sender.js';
@@ -9,6 +10,7 @@ export interface EmailMessage {
   id: string;
   to: string;
   event: Record<string, unknown>;
+  locale: Locale;
 }
 
 @Injectable()
@@ -30,7 +32,7 @@ export class EmailSender implements OnApplicationShutdown {
         permanent: true,
       };
     }
-    const { subject, text, html } = renderEmail(message.event);
+    const { subject, text, html } = renderEmail(message.event, message.locale);
     try {
       await transport.sendMail({
         from: this.from,

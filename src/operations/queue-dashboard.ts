@@ -5,6 +5,9 @@ import { getQueueToken } from '@nestjs/bullmq';
 import { INestApplication } from '@nestjs/common';
 import type { Queue } from 'bullmq';
 import type { FastifyInstance } from 'fastify';
+import { sendProblem } from '../common/problem.filter.js';
+import { Problem } from '../common/problem.js';
+import { msg } from '../i18n/i18n.js';
 import { AuthGuard } from '../sessions/auth.guard.js';
 import { QueueName } from '../queues/queues.js';
 
@@ -32,16 +35,15 @@ export async function mountQueueDashboard(app: INestApplication, basePath: strin
         : header;
       const principal = await guard.authenticate(bearer);
       if (principal?.role === 'admin') return;
-      await reply
-        .status(principal ? 403 : 401)
-        .header('WWW-Authenticate', 'Basic realm="ccc-queues"')
-        .header('content-type', 'application/problem+json')
-        .send({
-          type: principal ? '/problems/forbidden' : '/problems/unauthorized',
-          title: principal ? 'Forbidden' : 'Unauthorized',
-          status: principal ? 403 : 401,
-          detail: 'The queue dashboard is for admin keys',
-        });
+      const refusal = new Problem(
+        principal ? 403 : 401,
+        principal ? 'forbidden' : 'unauthorized',
+        msg('problem.queueDashboard'),
+        undefined,
+        { 'WWW-Authenticate': 'Basic realm="ccc-queues"' },
+      );
+      sendProblem(refusal, request, reply);
+      return reply;
     });
     await scope.register(serverAdapter.registerPlugin(), { prefix: basePath });
   });

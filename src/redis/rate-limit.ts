@@ -6,6 +6,7 @@ import { REDIS } from './redis.module.js';
 import type { RedisClient } from './redis.js';
 import { AuthedRequest } from '../common/principal.js';
 import { Problem } from '../common/problem.js';
+import { msg } from '../i18n/i18n.js';
 
 // Fixed one-minute window per key, counted in Redis so every instance shares it.
 const INCREMENT = `
@@ -64,7 +65,7 @@ export class ApiKeyThrottlerGuard extends ThrottlerGuard {
     throw new Problem(
       429,
       'rate-limited',
-      `Rate limit of ${detail.limit} requests per minute exceeded`,
+      msg('problem.rateLimited', { limit: detail.limit }),
       undefined,
       { 'Retry-After': String(detail.timeToBlockExpire) },
     );

@@ -28,6 +28,18 @@ export interface DurationStats {
 export interface Timing {
   overall: DurationStats;
   bySeverity: (DurationStats & { severity: string })[];
+  /**
+   * Per member state: the receiving state for acknowledgements (each dispatch's own time),
+   * the reporting state for resolutions. Absent in reports made before v2.
+   */
+  byState?: (DurationStats & { state: string })[];
+}
+
+/** Incidents opened on one UTC day, and by which reporting states (those with any). */
+export interface DayCount {
+  date: string;
+  count: number;
+  byReportingState: KeyCount[];
 }
 
 export interface StateEscalations {
@@ -83,6 +95,8 @@ export interface ReportContent {
     bySector: KeyCount[];
     byTlp: KeyCount[];
     byStatus: KeyCount[];
+    /** Every UTC day of the period, oldest first. Absent in reports made before v2. */
+    daily?: DayCount[];
   };
   timings: { acknowledgement: Timing; resolution: Timing };
   escalations: StateEscalations[];

@@ -1,6 +1,7 @@
 import { StixValidator } from '../../test/fixtures/stix/stix-validator.js';
 import type { ReportContent } from './report-content.js';
-import { duration, renderMarkdown } from './report-markdown.js';
+import { renderMarkdown } from './report-markdown.js';
+import { formatDuration } from './report-text.js';
 import { renderStix, stixPattern } from './report-stix.js';
 
 const stats = (count: number, median: number | null, p90: number | null) => ({
@@ -155,18 +156,68 @@ describe('report formats', () => {
     const md = renderMarkdown(sample());
     expect(md).toMatch(/^# CCC monthly report: 2026-04-01 to 2026-05-01/);
     expect(md).toContain('| State | Incidents |');
-    expect(md).toContain('| BY | 2 |');
+    expect(md).toContain('| Belarus | 2 |');
     expect(md).toContain('`http://x.example/a\\|b`');
     expect(md).toContain('### CCC-2026-000001: Phishing | wave against banks &lt;script&gt;');
     expect(md).not.toContain('<script>');
     expect(md).toContain('| **all** | 2 | 10 min | 15 min |');
+    // A report made before v2 has no per-day or per-state figures: those sections are left out.
+    expect(md).not.toContain('## Incidents per day');
+    expect(md).not.toContain('Median times by state');
   });
 
-  it('formats durations for people', () => {
-    expect(duration(null)).toBe('–');
-    expect(duration(42)).toBe('42 s');
-    expect(duration(3599)).toBe('59 min');
-    expect(duration(3 * 3600 + 5 * 60)).toBe('3 h 05 min');
-    expect(duration(2 * 86400 + 4 * 3600 + 59)).toBe('2 d 4 h');
+  it('renders markdown in Russian with the same numbers and the same reported text', () => {
+    const c = withV2Figures(sample());
+    const en = renderMarkdown(c, 'en');
+    const ru = renderMarkdown(c, 'ru');
+    expect(ru).toMatch(/^# Ежемесячный отчёт ККЦ: с 2026-04-01 по 2026-05-01/);
+    expect(ru).toContain('| Государство | Инциденты |');
+    expect(ru).toContain('| Беларусь | 2 |');
+    expect(ru).toContain('| **все** | 2 | 10 мин | 15 мин |');
+    expect(ru).toContain('## Инциденты по дням и сообщившим государствам');
+    expect(ru).toContain('| 2026-04-02 | 2 | 0 | 2 |');
+    expect(ru).toContain('| Казахстан | 10 мин | 2 | – | 0 |');
+    expect(en).toContain('| 2026-04-02 | 2 | 0 | 2 |');
+    expect(en).toContain('| Kazakhstan | 10 min | 2 | – | 0 |');
+    expect(ru).not.toMatch(/\b(Incidents|Summary|Resolved|State)\b/);
+    const numbers = (md: string) => md.match(/(?<=\| )\d+(?= \|)/g);
+    expect(numbers(ru)).toEqual(numbers(en));
+    for (const reported of ['Phishing | wave against banks &lt;script&gt;', 'CVE-2026-12345']) {
+      expect(ru).toContain(reported);
+    }
+  });
+
+  it('formats durations for people in both languages', () => {
+    expect(formatDuration(null, 'en')).toBe('–');
+    expect(formatDuration(42, 'en')).toBe('42 s');
+    expect(formatDuration(3599, 'en')).toBe('59 min');
+    expect(formatDuration(3 * 3600 + 5 * 60, 'en')).toBe('3 h 05 min');
+    expect(formatDuration(2 * 86400 + 4 * 3600 + 59, 'en')).toBe('2 d 4 h');
+    expect(formatDuration(42, 'ru')).toBe('42 с');
+    expect(formatDuration(3 * 3600 + 5 * 60, 'ru')).toBe('3 ч 05 мин');
+    expect(formatDuration(2 * 86400 + 4 * 3600 + 59, 'ru')).toBe('2 д 4 ч');
   });
 });
+
+/** The figures v2 adds: incidents per day by reporting state, times per state. */
+function withV2Figures(c: ReportContent): ReportContent {
+  const none = { count: 0, medianSeconds: null, p90Seconds: null };
+  return {
+    ...c,
+    counts: {
+      ...c.counts,
+      daily: [
+        { date: '2026-04-01', count: 1, byReportingState: [{ key: 'RU', count: 1 }] },
+        { date: '2026-04-02', count: 2, byReportingState: [{ key: 'BY', count: 2 }] },
+        { date: '2026-04-03', count: 0, byReportingState: [] },
+      ],
+    },
+    timings: {
+      acknowledgement: {
+        ...c.timings.acknowledgement,
+        byState: [{ state: 'KZ', ...stats(2, 600, 900) }],
+      },
+      resolution: { ...c.timings.resolution, byState: [{ state: 'KZ', ...none }] },
+    },
+  };
+}

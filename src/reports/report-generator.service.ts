@@ -1,3 +1,4 @@
+import { t } from '../i18n/i18n.js';
 import { Inject, Injectable, Logger } from '@nestjs/common';
 import { DataSource } from 'typeorm';
 import { AuditService } from '../audit/audit.service.js';
@@ -59,7 +60,10 @@ export class ReportGenerator {
     let content: ReportContent;
     try {
       const problem = periodProblem(spec);
-      if (problem) throw new ReportGenerationError(`invalid period: to ${problem}`);
+      if (problem)
+        throw new ReportGenerationError(
+          `invalid period: to ${t('en', problem.key, problem.values)}`,
+        );
       content = await generateReportContent(this.dataSource, spec, {
         statementTimeout: STATEMENT_TIMEOUT,
       });

@@ -1,56 +1,130 @@
+import type { Locale } from '../i18n/i18n.js';
 import type { DurationStats, KeyCount, ReportContent, Timing } from './report-content.js';
+import { dailyStates, listed, type ReportText, reportText, timesByState } from './report-text.js';
 
-/** A document a person can read and forward: headings, short paragraphs, tables. */
-export function renderMarkdown(c: ReportContent): string {
+/**
+ * A document a person can read and forward, in English or Russian: headings, short
+ * paragraphs, tables. The numbers are those of the content, whatever the language.
+ */
+export function renderMarkdown(c: ReportContent, locale: Locale = 'en'): string {
+  const text = reportText(locale);
+  const { m, label } = text;
   const r = c.report;
+  const daily = (c.counts.daily ?? []).filter((d) => d.count > 0);
+  const states = dailyStates(daily);
+  const perState = timesByState(c);
   const out: string[] = [
-    `# CCC ${KIND_TITLES[r.kind]}: ${day(r.from)} to ${day(r.to)}`,
+    `# ${text.title(c)}`,
     '',
-    `- Audience: **${r.audience}** (details only ${c.detailedTlp.join(' and ')} incidents; others are counted only)`,
-    `- Period: ${r.from} (inclusive) to ${r.to} (exclusive)`,
-    `- Generated: ${r.generatedAt}`,
-    `- Report id: \`${r.id}\``,
+    `- ${m('report.audience', { audience: label.audience(r.audience), tlps: c.detailedTlp.join(', ') })}`,
+    `- ${m('report.period', { from: r.from, to: r.to })}`,
+    `- ${m('report.generated', { at: r.generatedAt })}`,
+    `- ${m('report.id', { id: `\`${r.id}\`` })}`,
     '',
-    '## Summary',
+    `## ${m('report.summary')}`,
     '',
     table(
-      ['Incidents opened', 'Resolved', 'Rejected'],
+      [m('report.opened'), m('report.resolved'), m('report.rejected')],
       [[c.totals.opened, c.totals.resolved, c.totals.rejected]],
     ),
-    '## Incidents opened, by reporting state',
+    `## ${m('report.byState')}`,
     '',
-    counts('State', c.counts.byReportingState),
-    '## By RSIT class and type',
+    counts(text, 'report.col.state', c.counts.byReportingState, label.state),
+  ];
+  if (c.counts.daily) {
+    out.push(
+      `## ${m('report.daily')}`,
+      '',
+      daily.length === 0
+        ? `_${m('report.chartNoData')}_\n`
+        : table(
+            [m('report.date'), ...states.map(label.state), m('report.incidents')],
+            daily.map((d) => [
+              d.date,
+              ...states.map((s) => d.byReportingState.find((x) => x.key === s)?.count ?? 0),
+              d.count,
+            ]),
+          ),
+    );
+  }
+  out.push(
+    `## ${m('report.byRsit')}`,
     '',
-    counts('Class', c.counts.byClass),
-    counts('Category (class/type)', c.counts.byCategory),
-    '## By severity, sector and TLP',
+    counts(text, 'report.col.class', c.counts.byClass, label.rsitClass),
+    counts(text, 'report.col.category', c.counts.byCategory, label.code),
+    `## ${m('report.byOther')}`,
     '',
-    counts('Severity', c.counts.bySeverity),
-    counts('Sector', c.counts.bySector),
-    counts('TLP', c.counts.byTlp),
-    counts('Current status', c.counts.byStatus),
-    '## Response times',
+    counts(text, 'report.col.severity', c.counts.bySeverity, label.severity),
+    counts(text, 'report.col.sector', c.counts.bySector, label.sector),
+    counts(text, 'report.col.tlp', c.counts.byTlp, label.code),
+    counts(text, 'report.col.status', c.counts.byStatus, label.status),
+    `## ${m('report.times')}`,
     '',
-    'Time to first acknowledgement by a receiving state (incidents opened in the period) and time to resolution (incidents resolved in the period).',
+    m('report.timesIntro'),
     '',
-    timingTable('Time to first acknowledgement', c.timings.acknowledgement),
-    timingTable('Time to resolution', c.timings.resolution),
-    '## Escalations, by receiving state',
+    timingTable(text, m('report.ack'), c.timings.acknowledgement),
+    timingTable(text, m('report.resolution'), c.timings.resolution),
+  );
+  if (perState.length > 0) {
+    out.push(
+      `### ${m('report.timesByState')}`,
+      '',
+      table(
+        [
+          m('report.col.state'),
+          m('report.medianAck'),
+          m('report.col.acknowledged'),
+          m('report.medianResolve'),
+          m('report.resolved'),
+        ],
+        perState.map((s) => [
+          label.state(s.state),
+          text.duration(s.ack.medianSeconds),
+          s.ack.count,
+          text.duration(s.resolution.medianSeconds),
+          s.resolution.count,
+        ]),
+      ),
+    );
+  }
+  out.push(
+    `## ${m('report.escalations')}`,
     '',
     table(
-      ['State', 'Dispatches', 'Acknowledged', 'Escalated', 'Escalation steps'],
-      c.escalations.map((e) => [e.state, e.dispatches, e.acknowledged, e.escalated, e.escalations]),
+      [
+        m('report.col.state'),
+        m('report.col.dispatches'),
+        m('report.col.acknowledged'),
+        m('report.col.escalated'),
+        m('report.col.steps'),
+      ],
+      c.escalations.map((e) => [
+        label.state(e.state),
+        e.dispatches,
+        e.acknowledged,
+        e.escalated,
+        e.escalations,
+      ]),
     ),
-    '## Transnational observables',
+    `## ${m('report.transnational')}`,
     '',
-    `Observables reported by two or more member states: ${c.transnationalObservables.total}, of which ${c.transnationalObservables.shareable} may be shared with this audience${c.transnationalObservables.shareable > c.transnationalObservables.items.length ? ` (the first ${c.transnationalObservables.items.length} are listed)` : ''}.`,
+    m('report.transnationalIntro', {
+      total: c.transnationalObservables.total,
+      shareable: c.transnationalObservables.shareable,
+      listed: listed(c.transnationalObservables.items.length, c.transnationalObservables.shareable),
+    }),
     '',
-  ];
+  );
   if (c.transnationalObservables.items.length > 0) {
     out.push(
       table(
-        ['Type', 'Value', 'States (incidents)', 'Incidents', 'TLP'],
+        [
+          m('report.col.type'),
+          m('report.col.value'),
+          m('report.col.statesIncidents'),
+          m('report.incidents'),
+          m('report.col.tlp'),
+        ],
         c.transnationalObservables.items.map((o) => [
           o.type,
           code(o.value),
@@ -62,50 +136,63 @@ export function renderMarkdown(c: ReportContent): string {
     );
   }
   out.push(
-    '## Lessons learned',
+    `## ${m('report.lessons')}`,
     '',
-    `Resolved incidents that may be detailed to this audience: ${c.lessonsLearned.total}${c.lessonsLearned.total > c.lessonsLearned.items.length ? ` (the first ${c.lessonsLearned.items.length} are listed)` : ''}.`,
+    m('report.lessonsIntro', {
+      total: c.lessonsLearned.total,
+      listed: listed(c.lessonsLearned.items.length, c.lessonsLearned.total),
+    }),
     '',
   );
   for (const l of c.lessonsLearned.items) {
+    const facts = [
+      l.category,
+      label.severity(l.severity),
+      label.sector(l.sector),
+      l.tlp,
+      m('report.reportedBy', { state: label.state(l.reportingState) }),
+      m('report.resolvedAt', { at: l.resolvedAt }),
+    ];
     out.push(
       `### ${l.reference}: ${inline(l.title)}`,
       '',
-      `${l.category} · ${l.severity} · ${l.sector} · ${l.tlp} · reported by ${l.reportingState} · resolved ${l.resolvedAt}`,
+      facts.join(' · '),
       '',
-      `**Resolution.** ${inline(l.summary ?? '(none recorded)')}`,
+      `**${m('report.resolutionLabel')}** ${inline(l.summary ?? m('report.noneRecorded'))}`,
       '',
-      `**Lessons learned.** ${inline(l.lessons ?? '(none recorded)')}`,
+      `**${m('report.lessonsLabel')}** ${inline(l.lessons ?? m('report.noneRecorded'))}`,
       '',
     );
   }
   return out.join('\n').replace(/\n{3,}/g, '\n\n');
 }
 
-const KIND_TITLES: Record<string, string> = {
-  weekly: 'weekly report',
-  monthly: 'monthly report',
-  'on-demand': 'report',
-};
-
-function counts(label: string, rows: KeyCount[]): string {
-  if (rows.length === 0) return `_${label}: none._\n`;
+function counts(
+  text: ReportText,
+  column: Parameters<ReportText['m']>[0],
+  rows: KeyCount[],
+  name: (key: string) => string,
+): string {
+  if (rows.length === 0) return `_${text.m('report.none', { label: text.m(column) })}_\n`;
   return table(
-    [label, 'Incidents'],
-    rows.map((r) => [r.key, r.count]),
+    [text.m(column), text.m('report.incidents')],
+    rows.map((r) => [name(r.key), r.count]),
   );
 }
 
-function timingTable(label: string, t: Timing): string {
+function timingTable(text: ReportText, heading: string, t: Timing): string {
   const row = (name: string, s: DurationStats) => [
     name,
     s.count,
-    duration(s.medianSeconds),
-    duration(s.p90Seconds),
+    text.duration(s.medianSeconds),
+    text.duration(s.p90Seconds),
   ];
   return table(
-    [label, 'Incidents', 'Median', '90th percentile'],
-    [...t.bySeverity.map((s) => row(s.severity, s)), row('**all**', t.overall)],
+    [heading, text.m('report.incidents'), text.m('report.median'), text.m('report.p90')],
+    [
+      ...t.bySeverity.map((s) => row(text.label.severity(s.severity), s)),
+      row(`**${text.m('report.all')}**`, t.overall),
+    ],
   );
 }
 
@@ -131,20 +218,4 @@ function inline(text: string): string {
 function code(text: string): string {
   const ticks = text.includes('`') ? '``' : '`';
   return `${ticks}${text}${ticks}`;
-}
-
-function day(iso: string): string {
-  return iso.endsWith('T00:00:00.000Z') ? iso.slice(0, 10) : iso;
-}
-
-/** 0 s, 42 s, 12 min, 3 h 05 min, 2 d 4 h. */
-export function duration(seconds: number | null): string {
-  if (seconds === null) return '–';
-  const s = Math.round(seconds);
-  if (s < 60) return `${s} s`;
-  if (s < 3600) return `${Math.floor(s / 60)} min`;
-  if (s < 86400) {
-    return `${Math.floor(s / 3600)} h ${String(Math.floor((s % 3600) / 60)).padStart(2, '0')} min`;
-  }
-  return `${Math.floor(s / 86400)} d ${Math.floor((s % 86400) / 3600)} h`;
 }

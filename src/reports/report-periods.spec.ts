@@ -1,3 +1,4 @@
+import { render } from '../i18n/i18n.js';
 import {
   parseInstant,
   periodProblem,
@@ -59,9 +60,13 @@ describe('report periods', () => {
     const d = (s: string) => new Date(s);
     expect(periodProblem({ from: d('2026-01-01'), to: d('2026-02-01') })).toBeNull();
     expect(periodProblem({ from: d('2024-01-01'), to: d('2025-01-01') })).toBeNull(); // 366 days
-    expect(periodProblem({ from: d('2026-01-01'), to: d('2026-01-01') })).toMatch(/later/);
-    expect(periodProblem({ from: d('2026-02-01'), to: d('2026-01-01') })).toMatch(/later/);
-    expect(periodProblem({ from: d('2025-01-01'), to: d('2026-01-03') })).toMatch(/366/);
+    const english = (p: Parameters<typeof periodProblem>[0]) => {
+      const problem = periodProblem(p);
+      return problem ? render('en', problem) : null;
+    };
+    expect(english({ from: d('2026-01-01'), to: d('2026-01-01') })).toMatch(/later/);
+    expect(english({ from: d('2026-02-01'), to: d('2026-01-01') })).toMatch(/later/);
+    expect(english({ from: d('2025-01-01'), to: d('2026-01-03') })).toMatch(/366/);
   });
 
   it('parses dates as UTC and refuses local times and impossible dates', () => {

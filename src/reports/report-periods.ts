@@ -1,3 +1,5 @@
+import { msg, type Msg } from '../i18n/i18n.js';
+
 /** A half-open reporting period [from, to). */
 export interface Period {
   from: Date;
@@ -27,10 +29,10 @@ export function scheduledPeriod(kind: 'weekly' | 'monthly', firedAt: Date): Peri
 }
 
 /** Why a requested period is unusable, or null when it is fine. */
-export function periodProblem(period: Period): string | null {
+export function periodProblem(period: Period): Msg | null {
   const span = period.to.getTime() - period.from.getTime();
-  if (!(span > 0)) return 'must be later than from';
-  if (span > MAX_SPAN_DAYS * DAY_MS) return `must be at most ${MAX_SPAN_DAYS} days after from`;
+  if (!(span > 0)) return msg('v.periodOrder');
+  if (span > MAX_SPAN_DAYS * DAY_MS) return msg('v.periodSpan', { days: MAX_SPAN_DAYS });
   return null;
 }
 

@@ -6,6 +6,7 @@ import { countTransitionedTo } from '../timeline/timeline.service.js';
 import {
   Audience,
   DETAILED_TLP,
+  DayCount,
   DurationStats,
   KeyCount,
   Lesson,
@@ -92,6 +93,7 @@ export async function computeReportContent(
       bySector: counts.sector,
       byTlp: withZeros(counts.tlp, TLP_LEVELS),
       byStatus: counts.status,
+      daily: counts.daily,
     },
     timings: { acknowledgement: dispatched.timing, resolution: resolved.timing },
     escalations: dispatched.escalations,
@@ -105,19 +107,27 @@ type Dimension = (typeof DIMENSIONS)[number];
 
 /**
  * One pass over the period's incidents into fine groups (as few as distinct combinations),
- * then every breakdown as a grouping set over those.
+ * then every breakdown as a grouping set over those, the per-day counts by reporting state
+ * included.
  */
 async function countOpened(db: Db, spec: ReportSpec) {
-  const rows = await sql<{ dim: Dimension | 'total'; key: string | null; count: number }>(
+  const rows = await sql<{
+    dim: Dimension | 'day' | 'total';
+    key: string | null;
+    day: string | null;
+    count: number;
+  }>(
     db,
     `WITH fine AS (
         SELECT reporting_state::text AS state, category::text AS category, severity::text AS severity,
-               sector::text AS sector, tlp::text AS tlp, status::text AS status, count(*) AS n
+               sector::text AS sector, tlp::text AS tlp, status::text AS status,
+               to_char(created_at AT TIME ZONE 'UTC', 'YYYY-MM-DD') AS day, count(*) AS n
           FROM incidents
          WHERE created_at >= $1 AND created_at < $2
-         GROUP BY 1, 2, 3, 4, 5, 6
+         GROUP BY 1, 2, 3, 4, 5, 6, 7
       )
       SELECT CASE
+               WHEN GROUPING(day) = 0 THEN 'day'
                WHEN GROUPING(state) = 0 THEN 'state'
                WHEN GROUPING(split_part(category, '/', 1)) = 0 THEN 'class'
                WHEN GROUPING(category) = 0 THEN 'category'
@@ -127,23 +137,46 @@ async function countOpened(db: Db, spec: ReportSpec) {
                WHEN GROUPING(status) = 0 THEN 'status'
                ELSE 'total' END AS dim,
              COALESCE(state, split_part(category, '/', 1), category, severity, sector, tlp, status) AS key,
+             day,
              sum(n)::int AS count
         FROM fine
        GROUP BY GROUPING SETS ((state), (split_part(category, '/', 1)), (category), (severity),
-                               (sector), (tlp), (status), ())`,
+                               (sector), (tlp), (status), (day, state), ())`,
     [spec.from, spec.to],
   );
   const out = Object.fromEntries(DIMENSIONS.map((d) => [d, [] as KeyCount[]])) as Record<
     Dimension,
     KeyCount[]
   >;
+  const perDay = new Map<string, KeyCount[]>();
   let total = 0;
   for (const r of rows) {
     if (r.dim === 'total') total = r.count;
-    else out[r.dim].push({ key: r.key ?? '', count: r.count });
+    else if (r.dim === 'day') {
+      perDay.set(r.day!, [...(perDay.get(r.day!) ?? []), { key: r.key ?? '', count: r.count }]);
+    } else out[r.dim].push({ key: r.key ?? '', count: r.count });
   }
   for (const d of DIMENSIONS) out[d].sort((a, b) => b.count - a.count || cmp(a.key, b.key));
-  return { ...out, total };
+  const daily = daysOf(spec).map((date): DayCount => {
+    const states = perDay.get(date) ?? [];
+    return {
+      date,
+      count: states.reduce((sum, s) => sum + s.count, 0),
+      byReportingState: withZeros(states, MEMBER_STATES).filter((s) => s.count > 0),
+    };
+  });
+  return { ...out, daily, total };
+}
+
+/** The UTC dates a period [from, to) touches, oldest first. */
+export function daysOf(period: { from: Date; to: Date }): string[] {
+  const days: string[] = [];
+  const last = new Date(period.to.getTime() - 1).toISOString().slice(0, 10);
+  for (let at = period.from.getTime(); ; at += 24 * 3600 * 1000) {
+    const date = new Date(at).toISOString().slice(0, 10);
+    days.push(date);
+    if (date >= last) return days;
+  }
 }
 
 interface StatsRow {
@@ -158,8 +191,19 @@ const PERCENTILES = `count(*)::int AS count,
   round(percentile_cont(0.5) WITHIN GROUP (ORDER BY seconds)::numeric, 3)::float8 AS median,
   round(percentile_cont(0.9) WITHIN GROUP (ORDER BY seconds)::numeric, 3)::float8 AS p90`;
 
-function toTiming(rows: StatsRow[]): Timing {
-  const stats = (r?: StatsRow): DurationStats => ({
+interface StateStatsRow {
+  state: string;
+  count: number;
+  median: number | null;
+  p90: number | null;
+}
+
+function toTiming(rows: StatsRow[], byState: StateStatsRow[] = []): Timing {
+  const stats = (r?: {
+    count: number;
+    median: number | null;
+    p90: number | null;
+  }): DurationStats => ({
     count: r?.count ?? 0,
     medianSeconds: r?.median ?? null,
     p90Seconds: r?.p90 ?? null,
@@ -170,6 +214,16 @@ function toTiming(rows: StatsRow[]): Timing {
       severity,
       ...stats(rows.find((r) => r.severity === severity)),
     })),
+    byState: [
+      ...MEMBER_STATES.map((state) => ({
+        state,
+        ...stats(byState.find((r) => r.state === state)),
+      })),
+      ...byState
+        .filter((r) => !(MEMBER_STATES as readonly string[]).includes(r.state))
+        .sort((a, b) => cmp(a.state, b.state))
+        .map((r) => ({ state: r.state, ...stats(r) })),
+    ],
   };
 }
 
@@ -179,7 +233,11 @@ function toTiming(rows: StatsRow[]): Timing {
  * escalations per receiving state.
  */
 async function dispatchStats(db: Db, spec: ReportSpec) {
-  const [row] = await sql<{ timing: StatsRow[] | null; escalations: StateEscalations[] | null }>(
+  const [row] = await sql<{
+    timing: StatsRow[] | null;
+    byState: StateStatsRow[] | null;
+    escalations: StateEscalations[] | null;
+  }>(
     db,
     `WITH disp AS MATERIALIZED (
         SELECT i.id, i.severity::text AS severity, i.created_at, d.state::text AS state,
@@ -194,6 +252,12 @@ async function dispatchStats(db: Db, spec: ReportSpec) {
       SELECT (SELECT jsonb_agg(t) FROM (
                 SELECT severity, ${PERCENTILES} FROM ack GROUP BY GROUPING SETS ((severity), ())
               ) t) AS timing,
+             (SELECT jsonb_agg(t) FROM (
+                SELECT state, ${PERCENTILES} FROM (
+                  SELECT state, extract(epoch FROM acknowledged_at - created_at)::float8 AS seconds
+                    FROM disp WHERE acknowledged_at IS NOT NULL
+                ) a GROUP BY state
+              ) t) AS "byState",
              (SELECT jsonb_agg(e) FROM (
                 SELECT state, count(*)::int AS dispatches,
                        count(*) FILTER (WHERE acknowledged_at IS NOT NULL)::int AS acknowledged,
@@ -213,7 +277,7 @@ async function dispatchStats(db: Db, spec: ReportSpec) {
     escalations: 0,
   });
   return {
-    timing: toTiming(row.timing ?? []),
+    timing: toTiming(row.timing ?? [], row.byState ?? []),
     escalations: [
       ...MEMBER_STATES.map((s) => found.find((r) => r.state === s) ?? zero(s)),
       ...found.filter((r) => !known.has(r.state)).sort((a, b) => cmp(a.state, b.state)),
@@ -226,10 +290,16 @@ async function dispatchStats(db: Db, spec: ReportSpec) {
  * lessons of those the audience may see in detail (oldest resolution first, capped).
  */
 async function resolvedStats(db: Db, spec: ReportSpec, detailed: string[]) {
-  const [row] = await sql<{ timing: StatsRow[] | null; total: number; lessons: Lesson[] }>(
+  const [row] = await sql<{
+    timing: StatsRow[] | null;
+    byState: StateStatsRow[] | null;
+    total: number;
+    lessons: Lesson[];
+  }>(
     db,
     `WITH res AS MATERIALIZED (
-        SELECT id, reference, severity::text AS severity, tlp, resolved_at,
+        SELECT id, reference, severity::text AS severity, reporting_state::text AS state, tlp,
+               resolved_at,
                extract(epoch FROM resolved_at - created_at)::float8 AS seconds
           FROM incidents
          WHERE resolved_at >= $1 AND resolved_at < $2 AND status = ANY($5)
@@ -240,6 +310,9 @@ async function resolvedStats(db: Db, spec: ReportSpec, detailed: string[]) {
       SELECT (SELECT jsonb_agg(t) FROM (
                 SELECT severity, ${PERCENTILES} FROM res GROUP BY GROUPING SETS ((severity), ())
               ) t) AS timing,
+             (SELECT jsonb_agg(t) FROM (
+                SELECT state, ${PERCENTILES} FROM res GROUP BY state
+              ) t) AS "byState",
              (SELECT count(*) FROM res WHERE tlp = ANY($3))::int AS total,
              coalesce((
                SELECT jsonb_agg(jsonb_build_object(
@@ -253,7 +326,10 @@ async function resolvedStats(db: Db, spec: ReportSpec, detailed: string[]) {
              ), '[]'::jsonb) AS lessons`,
     [spec.from, spec.to, detailed, MAX_LESSONS, RESOLVED_STATUSES],
   );
-  return { timing: toTiming(row.timing ?? []), lessons: { total: row.total, items: row.lessons } };
+  return {
+    timing: toTiming(row.timing ?? [], row.byState ?? []),
+    lessons: { total: row.total, items: row.lessons },
+  };
 }
 
 /**

@@ -10,6 +10,8 @@ import { ReportDocument, ReportsService } from './reports.service.js';
 /** Serves a rendered document with its own media type. */
 function send(reply: FastifyReply, doc: ReportDocument): string {
   void reply.header('content-type', doc.contentType);
+  if (doc.language) void reply.header('content-language', doc.language);
+  for (const [name, value] of Object.entries(doc.headers ?? {})) void reply.header(name, value);
   return doc.body;
 }
 
@@ -32,14 +34,14 @@ export class ReportsController {
   }
 
   @Get(':id')
-  @ApiProduces('application/json', 'text/markdown', 'application/stix+json')
+  @ApiProduces('application/json', 'text/markdown', 'application/stix+json', 'text/html')
   async get(
     @Param('id', ParseId) id: string,
     @Query() query: ReportFormatQuery,
     @Res({ passthrough: true }) reply: FastifyReply,
   ) {
     return query.format
-      ? send(reply, await this.reports.document(id, query.format))
+      ? send(reply, await this.reports.document(id, query.format, query.lang))
       : this.reports.get(id);
   }
 

@@ -13,6 +13,8 @@ import { parseInstant, periodProblem } from './report-periods.js';
 import { ReportQueue } from './report-queue.js';
 import { renderStix } from './report-stix.js';
 import type { ReportKind, ReportStatus } from './report.entity.js';
+import { type Locale, msg } from '../i18n/i18n.js';
+import { renderHtml } from './report-html.js';
 
 export interface ReportView {
   id: string;
@@ -30,7 +32,20 @@ export interface ReportView {
 export interface ReportDocument {
   contentType: string;
   body: string;
+  /** The language of a document written for people (html, markdown). */
+  language?: Locale;
+  /** Headers of its own (the HTML page's Content-Security-Policy). */
+  headers?: Record<string, string>;
 }
+
+/**
+ * The HTML report's policy instead of the service's: its inline style sheet and the SVG
+ * charts' style attributes apply; nothing else loads or runs (no script at all, no request,
+ * a sandbox of its own).
+ */
+export const HTML_REPORT_CSP =
+  "default-src 'none'; style-src 'unsafe-inline'; img-src data:; base-uri 'none'; " +
+  "form-action 'none'; frame-ancestors 'none'; sandbox";
 
 interface ReportRow {
   id: string;
@@ -69,9 +84,22 @@ const toView = (r: ReportRow): ReportView => ({
   ...(r.status === 'failed' && r.error ? { error: r.error } : {}),
 });
 
-const RENDERERS: Record<ReportFormat, (c: ReportContent) => ReportDocument> = {
+const RENDERERS: Record<
+  ReportFormat,
+  (c: ReportContent, lang: Locale) => Promise<ReportDocument> | ReportDocument
+> = {
   json: (c) => ({ contentType: 'application/json; charset=utf-8', body: JSON.stringify(c) }),
-  markdown: (c) => ({ contentType: 'text/markdown; charset=utf-8', body: renderMarkdown(c) }),
+  markdown: (c, lang) => ({
+    contentType: 'text/markdown; charset=utf-8',
+    body: renderMarkdown(c, lang),
+    language: lang,
+  }),
+  html: async (c, lang) => ({
+    contentType: 'text/html; charset=utf-8',
+    body: await renderHtml(c, lang),
+    language: lang,
+    headers: { 'content-security-policy': HTML_REPORT_CSP },
+  }),
   stix: (c) => ({
     contentType: 'application/stix+json;version=2.1',
     body: JSON.stringify(renderStix(c)),
@@ -91,7 +119,7 @@ export class ReportsService {
     const from = parseInstant(dto.from);
     const to = parseInstant(dto.to);
     const errors: FieldError[] = [];
-    const invalid = 'must be an ISO 8601 date or a date-time with Z or an offset';
+    const invalid = msg('v.isoForm');
     if (!from) errors.push({ field: 'from', message: invalid });
     if (!to) errors.push({ field: 'to', message: invalid });
     const problem = from && to ? periodProblem({ from, to }) : null;
@@ -144,7 +172,7 @@ export class ReportsService {
   }
 
   /** The content in one format; 409 until the report is ready. */
-  async document(id: string, format: ReportFormat): Promise<ReportDocument> {
+  async document(id: string, format: ReportFormat, lang: Locale = 'en'): Promise<ReportDocument> {
     const [row] = await sql<{ status: ReportStatus; content: ReportContent | null }>(
       this.dataSource,
       `SELECT status, content FROM reports WHERE id = $1`,
@@ -152,9 +180,11 @@ export class ReportsService {
     );
     if (!row) throw Problem.notFound('report');
     if (row.status !== 'ready' || !row.content) {
-      throw Problem.conflict(`Report is ${row.status}, not ready`, { reportStatus: row.status });
+      throw Problem.conflict(msg('problem.conflict.reportNotReady', { status: row.status }), {
+        reportStatus: row.status,
+      });
     }
-    return RENDERERS[format](row.content);
+    return RENDERERS[format](row.content, lang);
   }
 
   /** Requests a failed report again under the same id and period. */
@@ -173,7 +203,7 @@ export class ReportsService {
           [id],
         );
         if (!row) throw Problem.notFound('report');
-        throw Problem.conflict(`Only a failed report can be retried; this one is ${row.status}`, {
+        throw Problem.conflict(msg('problem.conflict.reportRetry', { status: row.status }), {
           reportStatus: row.status,
         });
       }

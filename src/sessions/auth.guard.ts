@@ -15,6 +15,7 @@ import {
 } from '../common/principal.js';
 import { Problem } from '../common/problem.js';
 import { prepared } from '../common/sql.js';
+import { msg } from '../i18n/i18n.js';
 
 export function hashApiKey(secret: string): string {
   return createHash('sha256').update(secret).digest('hex');
@@ -73,7 +74,7 @@ export class AuthGuard implements CanActivate {
     }
     if (this.reflector.getAllAndOverride<boolean>(SESSION_ONLY, targets)) {
       if (!(await this.authenticate(request.headers.authorization))) throw Problem.unauthorized();
-      throw Problem.forbidden('Only a signed-in person may call this, not an API key');
+      throw Problem.forbidden(msg('problem.forbidden.sessionOnly'));
     }
     const hash = keyHashOf(request.headers.authorization);
     if (hash && this.reflector.getAllAndOverride<boolean>(KEY_CHECKED_ON_WRITE, targets)) {
@@ -108,7 +109,8 @@ export class AuthGuard implements CanActivate {
     targets: Parameters<Reflector['getAllAndOverride']>[1],
   ): Promise<boolean> {
     const session = await this.sessions.lookup(token);
-    if (!session) throw Problem.unauthorized('Missing, expired or ended session');
+    if (!session) throw Problem.unauthorized(msg('problem.unauthorized.session'));
+    request.userLocale = session.locale;
     if (!SAFE_METHODS.has(request.method)) {
       const origin = request.headers.origin;
       const csrf = request.headers['x-csrf-token'];
@@ -116,22 +118,14 @@ export class AuthGuard implements CanActivate {
         (origin !== undefined && origin !== this.originOf(request)) ||
         !this.sessions.verifyCsrf(session, typeof csrf === 'string' ? csrf : undefined)
       ) {
-        throw new Problem(
-          403,
-          'csrf',
-          "A request with the session cookie needs X-CSRF-Token and, if it sends Origin, this service's origin",
-        );
+        throw new Problem(403, 'csrf', msg('problem.csrf'));
       }
     }
     if (
       this.sessions.requiresTotp(session) &&
       !this.reflector.getAllAndOverride<boolean>(ENROLMENT_ALLOWED, targets)
     ) {
-      throw new Problem(
-        403,
-        'second-factor-enrolment-required',
-        'Enrol a second factor first (POST /api/v1/auth/totp)',
-      );
+      throw new Problem(403, 'second-factor-enrolment-required', msg('problem.enrolFirst'));
     }
     request.principal = principalOf(session);
     request.sessionId = session.id;

@@ -18,6 +18,8 @@ export interface LiveSession {
   role: Role;
   state: string | null;
   totpEnrolled: boolean;
+  /** The person's language (`ru` or `en`): problems are written in it without Accept-Language. */
+  locale: string;
   /** Signed in through single sign-on: the second factor is the provider's. */
   viaOidc: boolean;
 }
@@ -66,7 +68,7 @@ export class SessionsService {
       'session_lookup',
       `WITH s AS (
          SELECT s.id, s.csrf_secret AS "csrfSecret", u.id AS "userId", u.username, u.role,
-           u.state, u.totp_secret IS NOT NULL AS "totpEnrolled", s.method = 'oidc' AS "viaOidc"
+           u.state, u.locale, u.totp_secret IS NOT NULL AS "totpEnrolled", s.method = 'oidc' AS "viaOidc"
          FROM sessions s JOIN users u ON u.id = s.user_id
          WHERE s.token_hash = $1 AND s.expires_at > now() AND NOT u.disabled
            AND s.last_seen_at > now() - make_interval(mins => $2)),

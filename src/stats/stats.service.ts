@@ -7,6 +7,7 @@ import { overdueSql } from '../dispatches/dispatches.service.js';
 import { visibleTo } from '../incidents/visibility.js';
 import { parseInstant, periodProblem } from '../reports/report-periods.js';
 import type { StatsQuery } from './dto/stats.query.js';
+import { msg } from '../i18n/i18n.js';
 
 const DEFAULT_DAYS = 30;
 
@@ -100,7 +101,7 @@ function numbers(counts: Record<string, number | string>): Record<string, number
 
 function period(query: StatsQuery): { from: Date; to: Date } {
   const errors: FieldError[] = [];
-  const invalid = 'must be an ISO 8601 date or a date-time with Z or an offset';
+  const invalid = msg('v.isoForm');
   const to = query.to === undefined ? new Date() : parseInstant(query.to);
   if (!to) errors.push({ field: 'to', message: invalid });
   const from =

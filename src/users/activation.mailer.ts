@@ -1,24 +1,12 @@
 import { Inject, Injectable, Logger, OnApplicationShutdown } from '@nestjs/common';
 import { createTransport, Transporter } from 'nodemailer';
 import { APP_CONFIG, AppConfig } from '../config/config.js';
+import { isLocale, t, WORKING_LOCALE } from '../i18n/i18n.js';
 
 /** Where a person sets their password; the token rides in the fragment, never in a log line. */
 export function activationLink(publicUrl: string, token: string): string {
   return `${publicUrl.replace(/\/$/, '')}/console/activate#token=${token}`;
 }
-
-const TEXT = {
-  ru: {
-    subject: 'Учётная запись в системе координации КЦ',
-    body: (name: string, link: string) =>
-      `Здравствуйте, ${name}.\n\nДля вас создана учётная запись. Задайте пароль по ссылке (действует 72 часа, один раз):\n\n${link}\n`,
-  },
-  en: {
-    subject: 'Your CCC coordination account',
-    body: (name: string, link: string) =>
-      `Hello ${name},\n\nAn account was created for you. Set your password with this link (valid 72 hours, once):\n\n${link}\n`,
-  },
-};
 
 /**
  * Sends activation links straight away (not through the outbox, which would store the
@@ -39,13 +27,16 @@ export class ActivationMailer implements OnApplicationShutdown {
   ): Promise<boolean> {
     if (!to || !this.config.smtpUrl) return false;
     this.transport ??= createTransport({ url: this.config.smtpUrl, connectionTimeout: 10_000 });
-    const text = TEXT[user.locale === 'en' ? 'en' : 'ru'];
+    const locale = isLocale(user.locale) ? user.locale : WORKING_LOCALE;
     try {
       await this.transport.sendMail({
         from: `CCC <noreply@${new URL(this.config.publicUrl).hostname}>`,
         to,
-        subject: text.subject,
-        text: text.body(user.displayName, activationLink(this.config.publicUrl, token)),
+        subject: t(locale, 'activation.subject'),
+        text: t(locale, 'activation.body', {
+          name: user.displayName,
+          link: activationLink(this.config.publicUrl, token),
+        }),
       });
       return true;
     } catch (err) {

@@ -1,6 +1,7 @@
 import * as zxcvbnCommon from '@zxcvbn-ts/language-common';
 import * as zxcvbnEn from '@zxcvbn-ts/language-en';
 import { ZxcvbnFactory } from '@zxcvbn-ts/core';
+import { msg, type Msg } from '../i18n/i18n.js';
 
 export const MIN_PASSWORD_LENGTH = 12;
 /** Longer passwords are refused before hashing (argon2 cost grows with input). */
@@ -24,21 +25,22 @@ const estimator = () =>
 export function passwordProblem(
   password: string,
   user: { username: string; displayName?: string | null },
-): string | null {
+): Msg | null {
   if (password.length < MIN_PASSWORD_LENGTH) {
-    return `must be at least ${MIN_PASSWORD_LENGTH} characters`;
+    return msg('password.tooShort', { min: MIN_PASSWORD_LENGTH });
   }
   if (password.length > MAX_PASSWORD_LENGTH) {
-    return `must be at most ${MAX_PASSWORD_LENGTH} characters`;
+    return msg('password.tooLong', { max: MAX_PASSWORD_LENGTH });
   }
   if (password.toLowerCase().includes(user.username.toLowerCase())) {
-    return 'must not contain the username';
+    return msg('password.username');
   }
   const inputs = [user.username, ...(user.displayName ? [user.displayName] : [])];
   const result = estimator().check(password, inputs);
   if (result.score < MIN_SCORE) {
-    const hint = result.feedback.warning ? ` (${result.feedback.warning})` : '';
-    return `is too easy to guess${hint}; use a longer passphrase of unrelated words`;
+    // zxcvbn-ts without translations gives the warning's key (`similarToCommon`), which
+    // the catalogues word in each language.
+    return msg('password.weak', { warning: result.feedback.warning ?? 'none' });
   }
   return null;
 }

@@ -13,6 +13,7 @@ import {
   qrSvg,
   recoveryCodeHash,
 } from './totp.js';
+import { msg } from '../i18n/i18n.js';
 
 /**
  * TOTP enrolment and checking, and the one-time recovery codes. Secrets are sealed with
@@ -35,7 +36,7 @@ export class SecondFactorService {
     );
     if (!user) throw Problem.unauthorized();
     if (user.enrolled) {
-      throw Problem.conflict('A second factor is already enrolled; an admin reset clears it');
+      throw Problem.conflict(msg('problem.conflict.totpEnrolledReset'));
     }
     const secret = newTotpSecret();
     await this.dataSource.query('UPDATE users SET totp_pending_secret = $2 WHERE id = $1', [
@@ -56,11 +57,11 @@ export class SecondFactorService {
         [principal.keyId],
       );
       if (!user) throw Problem.unauthorized();
-      if (user.enrolled) throw Problem.conflict('A second factor is already enrolled');
-      if (!user.pending) throw Problem.conflict('Start with POST /api/v1/auth/totp');
+      if (user.enrolled) throw Problem.conflict(msg('problem.conflict.totpEnrolled'));
+      if (!user.pending) throw Problem.conflict(msg('problem.conflict.totpStart'));
       const step = await acceptedStep(this.box.open(user.pending), code, null);
       if (step === null) {
-        throw Problem.validation([{ field: 'code', message: 'is not the current code' }]);
+        throw Problem.validation([{ field: 'code', message: msg('v.notCurrentCode') }]);
       }
       await manager.query(
         `UPDATE users SET totp_secret = totp_pending_secret, totp_pending_secret = NULL,

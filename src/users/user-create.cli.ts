@@ -11,9 +11,11 @@ import { userInfo } from 'node:os';
 import { parseArgs } from 'node:util';
 import { DataSource } from 'typeorm';
 import { AuditService } from '../audit/audit.service.js';
+import { problemBody } from '../common/problem.filter.js';
 import { Problem } from '../common/problem.js';
 import { flattenValidationErrors } from '../common/validation.js';
 import { loadConfig } from '../config/config.js';
+import { render } from '../i18n/i18n.js';
 import { dataSourceOptions } from '../database/data-source.js';
 import { prepareDatabase } from '../database/prepare-database.js';
 import { SessionsService } from '../sessions/sessions.service.js';
@@ -72,7 +74,7 @@ async function main(): Promise<number> {
       });
       const errors = flattenValidationErrors(await validate(dto, { whitelist: true }));
       if (errors.length > 0) {
-        for (const e of errors) console.error(`--${e.field}: ${e.message}`);
+        for (const e of errors) console.error(`--${e.field}: ${render('en', e.message)}`);
         return 2;
       }
       result = await users.create(dto, actor);
@@ -87,7 +89,8 @@ async function main(): Promise<number> {
     return 0;
   } catch (err) {
     if (err instanceof Problem) {
-      console.error(err.message);
+      // The operator's terminal: English, field by field like an API answer's detail.
+      console.error(String(problemBody(err, 'en').detail));
       return 1;
     }
     throw err;

@@ -15,6 +15,7 @@ import { UpdateUserDto } from './dto/update-user.dto.js';
 import { passwordProblem } from './password-policy.js';
 import { hashPassword, passwordMatches } from './passwords.js';
 import { toUserView, USER_COLUMNS, userActor, UserRow, UserView } from './user-view.js';
+import { msg } from '../i18n/i18n.js';
 
 const ACTIVATION_HOURS = 72;
 
@@ -70,7 +71,8 @@ export class UsersService {
           ACTIVATION_HOURS,
         ],
       );
-      if (!created) throw Problem.conflict(`The username ${dto.username} is taken`);
+      if (!created)
+        throw Problem.conflict(msg('problem.conflict.usernameTaken', { username: dto.username }));
       await this.audit.append(manager, {
         actor,
         action: 'user.created',
@@ -91,7 +93,7 @@ export class UsersService {
 
   async list(principal: Principal, q: ListUsersQuery): Promise<Page<UserView>> {
     if (principal.role === 'coordinator' && q.role !== 'coordinator') {
-      throw Problem.forbidden('Coordinators may list only coordinators (?role=coordinator)');
+      throw Problem.forbidden(msg('problem.forbidden.coordinatorsList'));
     }
     const params = new SqlParams();
     const role = params.add(q.role ?? null);
@@ -122,10 +124,10 @@ export class UsersService {
       const role = dto.role ?? current.role;
       const state = role !== 'analyst' ? null : dto.state !== undefined ? dto.state : current.state;
       if (role === 'analyst' && !state) {
-        throw Problem.validation([{ field: 'state', message: 'is required for analysts' }]);
+        throw Problem.validation([{ field: 'state', message: msg('v.requiredForAnalysts') }]);
       }
       if (role !== 'analyst' && dto.state !== undefined) {
-        throw Problem.validation([{ field: 'state', message: 'is only allowed for analysts' }]);
+        throw Problem.validation([{ field: 'state', message: msg('v.stateOnlyForAnalysts') }]);
       }
       const next = {
         display_name: dto.displayName ?? current.display_name,
@@ -198,9 +200,7 @@ export class UsersService {
 
   /** Sets the first password with a one-time token; the token then no longer works. */
   async activate(token: string, password: string): Promise<void> {
-    const invalid = Problem.validation([
-      { field: 'token', message: 'is invalid, expired or already used' },
-    ]);
+    const invalid = Problem.validation([{ field: 'token', message: msg('v.activationToken') }]);
     const [user] = await sql<{
       id: string;
       username: string;
@@ -258,7 +258,7 @@ export class UsersService {
     );
     if (!user) throw Problem.unauthorized();
     if (user.sso && !user.password_hash) {
-      throw Problem.conflict('This account signs in through single sign-on');
+      throw Problem.conflict(msg('problem.conflict.ssoAccount'));
     }
     if (!(await passwordMatches(user.password_hash, current))) return 'wrong-current';
     this.checkPassword(password, user);

@@ -32,7 +32,12 @@ export class SmtpSink {
             from: session.envelope.mailFrom ? session.envelope.mailFrom.address : '',
             to: session.envelope.rcptTo.map((r) => r.address),
             raw,
-            subject: /^Subject: (.*)$/im.exec(raw)?.[1]?.trim() ?? '',
+            // A long header is folded over several lines: unfolded here (RFC 5322 2.2.3).
+            subject:
+              /^Subject: (.*(?:\r?\n[ \t].*)*)/im
+                .exec(raw)?.[1]
+                ?.replace(/\r?\n(?=[ \t])/g, '')
+                .trim() ?? '',
           });
           callback();
         });

@@ -151,7 +151,8 @@ export async function eventually<T>(
 // Fixtures shared by the notification specs.
 
 export type ContactSpec =
-  { type: 'webhook'; url: string; secret: string } | { type: 'email'; address: string };
+  | { type: 'webhook'; url: string; secret: string }
+  | { type: 'email'; address: string; locale?: 'ru' | 'en' };
 
 /** Replaces a party's contacts through the admin API. */
 export async function setContacts(

@@ -20,8 +20,8 @@ class StateForRole implements ValidatorConstraintInterface {
   }
   defaultMessage(args: ValidationArguments) {
     return (args.object as CreateApiKeyDto).role === 'analyst'
-      ? `is required for analysts and must be one of ${MEMBER_STATES.join(', ')}`
-      : 'is only allowed for analysts';
+      ? 'v.stateForAnalysts' // a catalogue key (src/i18n/messages)
+      : 'v.stateOnlyForAnalysts';
   }
 }
 

@@ -46,6 +46,6 @@ export class ChangePasswordDto {
 export class TotpConfirmDto {
   @ApiProperty({ example: '123456' })
   @IsString()
-  @Matches(/^\d{6}$/, { message: 'must be the 6-digit code your authenticator shows' })
+  @Matches(/^\d{6}$/, { message: 'v.totpCode' })
   code!: string;
 }

@@ -15,6 +15,7 @@ import { DispatchEscalatedAt1795770000000 } from './1795770000000-DispatchEscala
 import { DropWriteOnlyData1795916194502 } from './1795916194502-DropWriteOnlyData.js';
 import { People1795915954971 } from './1795915954971-People.js';
 import { ListFilters1795917000000 } from './1795917000000-ListFilters.js';
+import { ContactLocale1795918000000 } from './1795918000000-ContactLocale.js';
 
 // Every migration, in order. Generate a new one with
 // `npm run migration:generate -- src/database/migrations/Name` and add it here.
@@ -36,4 +37,5 @@ export const MIGRATIONS = [
   DropWriteOnlyData1795916194502,
   People1795915954971,
   ListFilters1795917000000,
+  ContactLocale1795918000000,
 ];

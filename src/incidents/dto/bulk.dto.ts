@@ -32,7 +32,7 @@ export class BulkDto extends PickType(UpdateIncidentDto, [
   @IsArray()
   @ArrayMinSize(1)
   @ArrayMaxSize(BULK_MAX_IDS)
-  @ArrayUnique({ message: 'must not name an incident twice' })
+  @ArrayUnique({ message: 'v.idsUnique' })
   @IsUUID('all', { each: true })
   ids!: string[];
 

@@ -5,6 +5,6 @@ export class CreateCommentDto {
   @ApiProperty({ maxLength: 10_000 })
   @IsString()
   @MaxLength(10_000)
-  @Matches(/\S/, { message: 'must not be empty' })
+  @Matches(/\S/, { message: 'v.notEmpty' })
   body!: string;
 }

@@ -40,7 +40,7 @@ export class CreateIncidentDto {
   @ApiProperty({ maxLength: 300 })
   @IsString()
   @Length(1, 300)
-  @Matches(/\S/, { message: 'must not be blank' })
+  @Matches(/\S/, { message: 'v.notBlank' })
   title!: string;
 
   @ApiPropertyOptional({ maxLength: 20_000 })
@@ -50,7 +50,7 @@ export class CreateIncidentDto {
   description?: string | null;
 
   @ApiProperty({ description: 'RSIT class/type', example: 'fraud/phishing', enum: CATEGORIES })
-  @IsIn(CATEGORIES, { message: 'must be an RSIT class/type such as fraud/phishing' })
+  @IsIn(CATEGORIES, { message: 'v.rsitCategory' })
   category!: string;
 
   @ApiProperty({ enum: SEVERITIES })
@@ -85,7 +85,7 @@ export class CreateIncidentDto {
   @IsOptional()
   @IsArray()
   @ArrayMaxSize(500)
-  @IsObject({ each: true, message: 'each observable must be an object' })
+  @IsObject({ each: true, message: 'v.isObject' })
   @ValidateNested({ each: true })
   @Type(() => ObservableDto)
   observables?: ObservableDto[];
@@ -94,13 +94,13 @@ export class CreateIncidentDto {
   @IsOptional()
   @IsString()
   @Matches(ISO_8601, { message: ISO_MESSAGE })
-  @IsISO8601({ strict: true }, { message: 'must be a real calendar date and time' })
+  @IsISO8601({ strict: true }, { message: 'v.realDateTime' })
   occurredAt?: string;
 
   @ApiPropertyOptional({ format: 'date-time' })
   @IsOptional()
   @IsString()
   @Matches(ISO_8601, { message: ISO_MESSAGE })
-  @IsISO8601({ strict: true }, { message: 'must be a real calendar date and time' })
+  @IsISO8601({ strict: true }, { message: 'v.realDateTime' })
   detectedAt?: string;
 }

@@ -62,7 +62,7 @@ export class ListIncidentsQuery extends PageQuery {
   @IsOptional()
   @AnyOf()
   @ArrayMaxSize(CATEGORIES.length)
-  @IsIn(CATEGORIES, { each: true, message: 'must be RSIT class/types such as fraud/phishing' })
+  @IsIn(CATEGORIES, { each: true, message: 'v.rsitCategory' })
   category?: string[];
 
   @ApiPropertyOptional(anyOf(TLPS, 'TLP:GREEN,TLP:CLEAR'))
@@ -131,7 +131,7 @@ export class ListIncidentsQuery extends PageQuery {
   @IsString()
   @MaxLength(40)
   @Matches(FROM_YEAR_1, { message: ISO_MESSAGE })
-  @IsISO8601({ strict: true }, { message: 'must be a real calendar date and time' })
+  @IsISO8601({ strict: true }, { message: 'v.realDateTime' })
   updatedSince?: string;
 
   @ApiPropertyOptional({ maxLength: 200, description: 'Full-text search in title and description' })

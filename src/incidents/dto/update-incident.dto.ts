@@ -12,7 +12,7 @@ export class UpdateIncidentDto {
 
   @ApiPropertyOptional({ description: 'RSIT class/type', example: 'fraud/phishing' })
   @ValidateIf((o: UpdateIncidentDto) => o.category !== undefined)
-  @IsIn(CATEGORIES, { message: 'must be an RSIT class/type such as fraud/phishing' })
+  @IsIn(CATEGORIES, { message: 'v.rsitCategory' })
   category?: string;
 
   @ApiPropertyOptional({ enum: SECTORS })
@@ -28,6 +28,6 @@ export class UpdateIncidentDto {
   @ValidateIf((o: UpdateIncidentDto) => o.assignee !== undefined && o.assignee !== null)
   @IsString()
   @Length(1, 100)
-  @Matches(/\S/, { message: 'must not be blank (send null to clear)' })
+  @Matches(/\S/, { message: 'v.notBlankOrNull' })
   assignee?: string | null;
 }

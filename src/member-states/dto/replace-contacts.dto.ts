@@ -10,6 +10,7 @@ import {
   MaxLength,
   ValidateNested,
 } from 'class-validator';
+import { type Locale, LOCALES } from '../../i18n/i18n.js';
 import { MAX_CONTACTS, MAX_URL_LENGTH } from '../contact-rules.js';
 
 export class ContactDto {
@@ -37,13 +38,22 @@ export class ContactDto {
   @IsString()
   @MaxLength(254)
   address?: string;
+
+  @ApiPropertyOptional({
+    enum: LOCALES,
+    default: 'ru',
+    description: 'email: language of its e-mails',
+  })
+  @IsOptional()
+  @IsIn(LOCALES)
+  locale?: Locale;
 }
 
 export class ReplaceContactsDto {
   @ApiProperty({ type: [ContactDto], maxItems: MAX_CONTACTS })
   @IsArray()
   @ArrayMaxSize(MAX_CONTACTS)
-  @IsObject({ each: true, message: 'each contact must be an object' })
+  @IsObject({ each: true, message: 'v.isObject' })
   @ValidateNested({ each: true })
   @Type(() => ContactDto)
   contacts!: ContactDto[];

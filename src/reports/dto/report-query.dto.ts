@@ -1,8 +1,9 @@
 import { ApiPropertyOptional } from '@nestjs/swagger';
 import { IsIn, IsOptional } from 'class-validator';
 import { PageQuery } from '../../common/pagination.js';
+import { type Locale, LOCALES } from '../../i18n/i18n.js';
 
-export const REPORT_FORMATS = ['json', 'markdown', 'stix'] as const;
+export const REPORT_FORMATS = ['json', 'markdown', 'stix', 'html'] as const;
 export type ReportFormat = (typeof REPORT_FORMATS)[number];
 
 export class ReportFormatQuery {
@@ -13,6 +14,15 @@ export class ReportFormatQuery {
   @IsOptional()
   @IsIn(REPORT_FORMATS)
   format?: ReportFormat;
+
+  @ApiPropertyOptional({
+    enum: LOCALES,
+    default: 'en',
+    description: 'Language of html and markdown (the numbers are the same in both)',
+  })
+  @IsOptional()
+  @IsIn(LOCALES)
+  lang?: Locale;
 }
 
 export class ListReportsQuery extends PageQuery {

@@ -30,8 +30,8 @@ export class StateForRole implements ValidatorConstraintInterface {
   }
   defaultMessage(args: ValidationArguments) {
     return (args.object as { role?: string }).role === 'analyst'
-      ? `is required for analysts and must be one of ${MEMBER_STATES.join(', ')}`
-      : 'is only allowed for analysts';
+      ? 'v.stateForAnalysts' // a catalogue key (src/i18n/messages)
+      : 'v.stateOnlyForAnalysts';
   }
 }
 
@@ -39,7 +39,7 @@ export class CreateUserDto {
   @ApiProperty({ pattern: USERNAME.source, example: 'i.petrov' })
   @Transform(({ value }) => (typeof value === 'string' ? value.trim().toLowerCase() : value))
   @IsString()
-  @Matches(USERNAME, { message: 'must be 2-64 lower-case letters, digits, . _ or -' })
+  @Matches(USERNAME, { message: 'v.username' })
   username!: string;
 
   @ApiPropertyOptional({ maxLength: 200, description: 'Defaults to the username' })
