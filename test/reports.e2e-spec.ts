@@ -49,7 +49,7 @@ describe('Experience-sharing reports', () => {
     expect([json.status, markdown.status, stix.status]).toEqual([200, 200, 200]);
     expect(json.headers.get('content-type')).toMatch(/^application\/json/);
     expect(markdown.headers.get('content-type')).toMatch(/^text\/markdown/);
-    expect(stix.headers.get('content-type')).toMatch(/^application\/stix\+json/);
+    expect(stix.headers.get('content-type')).toBe('application/stix+json;version=2.1');
     return { json, markdown, stix };
   }
 

@@ -1,7 +1,5 @@
 import { StixValidator } from '../../test/fixtures/stix/stix-validator.js';
-import type { IncidentView } from '../incidents/incident-view.js';
-import { normaliseObservable } from '../incidents/observables.js';
-import type { ObservableType } from '../incidents/taxonomy.js';
+import { idsFor, input, view } from '../../test/fixtures/interchange.js';
 import { incidentViewFor } from '../incidents/visibility.js';
 import { TLPS } from '../vocabulary/vocabulary.js';
 import {
@@ -9,8 +7,6 @@ import {
   incidentObjects,
   incidentReferences,
   observableKey,
-  type IncidentStix,
-  type ObservableStixIds,
 } from './stix-incident.js';
 import { TLP_MARKINGS } from './stix-markings.js';
 import { stixPattern } from './stix-patterns.js';
@@ -22,80 +18,6 @@ const TLP1_IDS = [
   'marking-definition--f88d31f6-486f-44da-b317-01333bde0b82',
   'marking-definition--5e57c739-391a-4eb3-b6be-7d15ca92d5ed',
 ];
-
-/** Raw observables as a member state sends them; normalised as intake stores them. */
-const RAW: [ObservableType, string][] = [
-  ['ipv4', '198.51.100.7'],
-  ['ipv6', '2001:DB8:0:0::1'],
-  ['domain', 'Пример.Испытание.'],
-  ['url', "https://пример.рф/a'b\\c?q=1"],
-  ['email', "o'brien@Bank.Example"],
-  ['md5', 'D41D8CD98F00B204E9800998ECF8427E'],
-  ['sha1', 'da39a3ee5e6b4b0d3255bfef95601890afd80709'],
-  ['sha256', 'E3B0C44298FC1C149AFBF4C8996FB92427AE41E4649B934CA495991B7852B855'],
-  ['cve', 'cve-2026-12345'],
-  ['asn', 'AS64500'],
-];
-const OBSERVABLES = RAW.map(([type, raw]) => {
-  const n = normaliseObservable(type, raw);
-  if (!n.ok) throw new Error(`${type} ${raw}: ${n.message}`);
-  return { type, value: n.value };
-});
-
-function view(tlp: string, overrides: Partial<IncidentView> = {}): IncidentView {
-  return {
-    id: '0f8fad5b-d9cb-469f-a165-70867728950e',
-    reference: 'CCC-2026-000042',
-    title: 'Phishing wave against banks',
-    description: 'Lookalike domains of three banks.',
-    category: 'fraud/phishing',
-    severity: 'high',
-    tlp,
-    sector: 'finance',
-    reportingState: 'BY',
-    affectedStates: ['KZ'],
-    observables: OBSERVABLES,
-    occurredAt: new Date('2026-03-01T00:00:00.000Z'),
-    detectedAt: null,
-    status: 'triaged',
-    assignee: 'duty',
-    resolution: null,
-    duplicateOf: null,
-    resolvedAt: null,
-    createdAt: new Date('2026-03-02T10:00:00.123Z'),
-    updatedAt: new Date('2026-03-02T11:00:00.456Z'),
-    routing: { dispatchedTo: ['KZ'], suggested: tlp === 'TLP:RED' ? ['RU'] : [] },
-    dispatches: [],
-    attachments: [],
-    ...overrides,
-  };
-}
-
-/** Ids as the stix_objects table hands them out: random UUIDv4, fixed per observable. */
-function idsFor(incident: IncidentView): Map<string, ObservableStixIds> {
-  return new Map(
-    incident.observables.map((o, n) => {
-      const hex = n.toString(16).padStart(12, '0');
-      return [
-        observableKey(o.type, o.value),
-        {
-          objectId: `${o.type === 'cve' ? 'vulnerability' : 'indicator'}--6a1b2c3d-4e5f-4a6b-8c7d-${hex}`,
-          relationshipId: `relationship--7b2c3d4e-5f6a-4b7c-9d8e-${hex}`,
-          version: '2026-03-02T10:00:00.123456Z',
-        },
-      ];
-    }),
-  );
-}
-
-function input(incident: IncidentView): IncidentStix {
-  return {
-    incident,
-    version: '2026-03-02T11:00:00.456789Z',
-    observables: idsFor(incident),
-    url: 'https://ccc.example/console/incidents/0f8fad5b-d9cb-469f-a165-70867728950e',
-  };
-}
 
 type Obj = Record<string, any>;
 const objectsOf = (bundle: Obj): Obj[] => bundle.objects;

@@ -3,7 +3,7 @@ import { partyIdentity } from '../interchange/stix-identities.js';
 import { markingsFor, tlpMarking, type StixObject } from '../interchange/stix-markings.js';
 import { stixPattern } from '../interchange/stix-patterns.js';
 import type { Lesson, ReportContent, TransnationalObservable } from './report-content.js';
-import { uuidV5 } from './uuid-v5.js';
+import { uuidV5 } from '../interchange/uuid-v5.js';
 
 /** Namespace of every STIX id this service derives (uuidv5), so regenerating is stable. */
 const STIX_NAMESPACE = 'b0b6a35e-5d0c-4c43-9e38-0c7f2f6f1c2d';

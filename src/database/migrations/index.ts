@@ -14,6 +14,7 @@ import { UuidDefaults1795770300100 } from './1795770300100-UuidDefaults.js';
 import { DispatchEscalatedAt1795770000000 } from './1795770000000-DispatchEscalatedAt.js';
 import { DropWriteOnlyData1795916194502 } from './1795916194502-DropWriteOnlyData.js';
 import { People1795915954971 } from './1795915954971-People.js';
+import { StixObjects1795929976049 } from './1795929976049-StixObjects.js';
 
 // Every migration, in order. Generate a new one with
 // `npm run migration:generate -- src/database/migrations/Name` and add it here.
@@ -34,4 +35,5 @@ export const MIGRATIONS = [
   DispatchEscalatedAt1795770000000,
   DropWriteOnlyData1795916194502,
   People1795915954971,
+  StixObjects1795929976049,
 ];

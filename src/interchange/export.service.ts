@@ -1,0 +1,63 @@
+import { Inject, Injectable } from '@nestjs/common';
+import { DataSource } from 'typeorm';
+import type { Principal } from '../common/principal.js';
+import { APP_CONFIG, AppConfig } from '../config/config.js';
+import { IncidentsRepository } from '../incidents/incidents.repository.js';
+import type { ExportFormat } from './dto/export-query.dto.js';
+import { mispEvent } from './misp-event.js';
+import { incidentBundle, type IncidentStix } from './stix-incident.js';
+import { StixObjectsRepository } from './stix-objects.repository.js';
+
+export const STIX_MEDIA_TYPE = 'application/stix+json;version=2.1';
+
+export interface ExportDocument {
+  contentType: string;
+  filename: string;
+  body: string;
+}
+
+/** `GET /api/v1/incidents/:id/export`: one incident as the caller may see it. */
+@Injectable()
+export class ExportService {
+  constructor(
+    private readonly dataSource: DataSource,
+    private readonly incidents: IncidentsRepository,
+    private readonly stixObjects: StixObjectsRepository,
+    @Inject(APP_CONFIG) private readonly config: AppConfig,
+  ) {}
+
+  async export(principal: Principal, id: string, format: ExportFormat): Promise<ExportDocument> {
+    const input = await this.exportable(principal, id);
+    const reference = input.incident.reference;
+    return format === 'misp'
+      ? {
+          contentType: 'application/json; charset=utf-8',
+          filename: `${reference}.misp.json`,
+          body: JSON.stringify(mispEvent(input)),
+        }
+      : {
+          contentType: STIX_MEDIA_TYPE,
+          filename: `${reference}.stix.json`,
+          body: JSON.stringify(incidentBundle(input)),
+        };
+  }
+
+  /**
+   * The incident through the visibility-scoped repository (404 if the caller may not see it,
+   * trimmed for the caller), with its kept STIX ids, read in one snapshot so the versions
+   * match the content.
+   */
+  private exportable(principal: Principal, id: string): Promise<IncidentStix> {
+    return this.dataSource.transaction('REPEATABLE READ', async (manager) => {
+      const incident = await this.incidents.findVisibleOrThrow(principal, id, manager);
+      const kept = (await this.stixObjects.keptFor(manager, [id])).get(id);
+      if (!kept) throw new Error(`incident ${id} has no STIX objects (trigger incidents_stix_*)`);
+      return {
+        incident,
+        version: kept.version,
+        observables: kept.observables,
+        url: `${this.config.publicUrl}/console/incidents/${id}`,
+      };
+    });
+  }
+}
