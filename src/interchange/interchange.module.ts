@@ -3,14 +3,16 @@ import { IncidentsModule } from '../incidents/incidents.module.js';
 import { ExportController } from './export.controller.js';
 import { ExportService } from './export.service.js';
 import { StixObjectsRepository } from './stix-objects.repository.js';
+import { TaxiiController } from './taxii.controller.js';
+import { TaxiiService } from './taxii.service.js';
 
 /**
- * Interchange with member-state tools: the STIX 2.1 and MISP mappings of an incident and the
- * per-incident export. Reads incidents only through IncidentsRepository; owns stix_objects.
+ * Interchange with member-state tools: the STIX 2.1 and MISP mappings of an incident, the
+ * per-incident export and the TAXII 2.1 server (read side). Reads incidents only through IncidentsRepository; owns stix_objects.
  */
 @Module({
   imports: [IncidentsModule],
-  controllers: [ExportController],
-  providers: [ExportService, StixObjectsRepository],
+  controllers: [ExportController, TaxiiController],
+  providers: [ExportService, StixObjectsRepository, TaxiiService],
 })
 export class InterchangeModule {}

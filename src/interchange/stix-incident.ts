@@ -160,8 +160,9 @@ export function incidentBundle(input: IncidentStix): StixObject {
 
 /**
  * The incident's facts that STIX's incident stub has no property for, in words: its
- * classification and who it went to. Constituency matches withheld by TLP appear only if
- * the view still holds them (the reporting state's and the center's).
+ * classification and who it went to. Never the constituency matches withheld by TLP
+ * (`routing.suggested`): an object version must read the same to everyone who receives it,
+ * in every collection and export, and those are for the reporter and the center only.
  */
 function incidentDescription(i: IncidentView): string {
   const facts = [
@@ -171,11 +172,6 @@ function incidentDescription(i: IncidentView): string {
       ? `Dispatched to ${i.routing.dispatchedTo.join(', ')}.`
       : 'Dispatched to no other member state.',
   ];
-  if (i.routing.suggested.length > 0) {
-    facts.push(
-      `Also concerned by constituency, not shared because of ${i.tlp}: ${i.routing.suggested.join(', ')}.`,
-    );
-  }
   if (i.resolution) {
     facts.push(`Resolution: ${i.resolution.summary}`);
     if (i.resolution.lessonsLearned) facts.push(`Lessons learned: ${i.resolution.lessonsLearned}`);
