@@ -1,7 +1,6 @@
-import { Inject, Injectable } from '@nestjs/common';
+import { Injectable } from '@nestjs/common';
 import { DataSource } from 'typeorm';
 import type { Principal } from '../common/principal.js';
-import { APP_CONFIG, AppConfig } from '../config/config.js';
 import { IncidentsRepository } from '../incidents/incidents.repository.js';
 import type { ExportFormat } from './dto/export-query.dto.js';
 import { mispEvent } from './misp-event.js';
@@ -23,7 +22,6 @@ export class ExportService {
     private readonly dataSource: DataSource,
     private readonly incidents: IncidentsRepository,
     private readonly stixObjects: StixObjectsRepository,
-    @Inject(APP_CONFIG) private readonly config: AppConfig,
   ) {}
 
   async export(principal: Principal, id: string, format: ExportFormat): Promise<ExportDocument> {
@@ -56,7 +54,6 @@ export class ExportService {
         incident,
         version: kept.version,
         observables: kept.observables,
-        url: `${this.config.publicUrl}/console/incidents/${id}`,
       };
     });
   }

@@ -270,7 +270,6 @@ export class TaxiiService {
         incident: incidentViewFor(collection.viewer, view),
         version: stix.version,
         observables: stix.observables,
-        url: `${this.config.publicUrl}/console/incidents/${view.id}`,
       });
       for (const o of objects) built.set(o.id, o);
     }
