@@ -20,7 +20,7 @@ import { createValidationPipe } from './common/validation.js';
 import { AppConfig } from './config/config.js';
 import { httpDuration, httpRequests } from './metrics/metrics.js';
 import { mountConsole } from './console/console-static.js';
-import { installTaxiiHttp, taxiiRewriteUrl } from './interchange/taxii-http.js';
+import { installTaxiiHttp, interchangeRewriteUrl } from './interchange/taxii-http.js';
 import { mountQueueDashboard } from './operations/queue-dashboard.js';
 
 export const BODY_LIMIT = 1024 * 1024;
@@ -72,8 +72,9 @@ export async function bootstrapHttp(config: AppConfig): Promise<INestApplication
     // A client's x-request-id is kept only in a bounded, safe form (see requestId).
     requestIdHeader: false,
     genReqId: requestId,
-    // TAXII paths end in '/': served with and without it (src/interchange/taxii-http.ts).
-    rewriteUrl: (request: IncomingMessage) => taxiiRewriteUrl(request.url ?? '/'),
+    // TAXII paths with and without their '/', MISP feed paths with a doubled one
+    // (src/interchange/taxii-http.ts).
+    rewriteUrl: (request: IncomingMessage) => interchangeRewriteUrl(request.url ?? '/'),
     frameworkErrors: frameworkErrorHandler((request, reply) =>
       strictHeaders(request.raw, reply.raw, () => undefined),
     ),
@@ -100,6 +101,8 @@ export async function bootstrapHttp(config: AppConfig): Promise<INestApplication
       // TAXII 2.1 has its own root and rules (src/interchange/taxii-http.ts).
       { path: 'taxii2', method: RequestMethod.ALL },
       { path: 'taxii2/{*path}', method: RequestMethod.ALL },
+      // MISP feeds, where MISP instances expect them (src/interchange/misp-feed.controller.ts).
+      { path: 'feeds/{*path}', method: RequestMethod.ALL },
     ],
   });
   app.useGlobalPipes(createValidationPipe());

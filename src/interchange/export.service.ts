@@ -1,11 +1,11 @@
 import { Injectable } from '@nestjs/common';
 import { DataSource } from 'typeorm';
 import type { Principal } from '../common/principal.js';
-import { IncidentsRepository } from '../incidents/incidents.repository.js';
+import { Problem } from '../common/problem.js';
 import type { ExportFormat } from './dto/export-query.dto.js';
 import { mispEvent } from './misp-event.js';
 import { incidentBundle, type IncidentStix } from './stix-incident.js';
-import { StixObjectsRepository } from './stix-objects.repository.js';
+import { ExportableIncidents } from './exportable-incidents.js';
 
 export const STIX_MEDIA_TYPE = 'application/stix+json;version=2.1';
 
@@ -20,8 +20,7 @@ export interface ExportDocument {
 export class ExportService {
   constructor(
     private readonly dataSource: DataSource,
-    private readonly incidents: IncidentsRepository,
-    private readonly stixObjects: StixObjectsRepository,
+    private readonly exportables: ExportableIncidents,
   ) {}
 
   async export(principal: Principal, id: string, format: ExportFormat): Promise<ExportDocument> {
@@ -42,19 +41,14 @@ export class ExportService {
 
   /**
    * The incident through the visibility-scoped repository (404 if the caller may not see it,
-   * trimmed for the caller), with its kept STIX ids, read in one snapshot so the versions
+   * as for an absent one), with its kept STIX ids, read in one snapshot so the versions
    * match the content.
    */
   private exportable(principal: Principal, id: string): Promise<IncidentStix> {
     return this.dataSource.transaction('REPEATABLE READ', async (manager) => {
-      const incident = await this.incidents.findVisibleOrThrow(principal, id, manager);
-      const kept = (await this.stixObjects.keptFor(manager, [id])).get(id);
-      if (!kept) throw new Error(`incident ${id} has no STIX objects (trigger incidents_stix_*)`);
-      return {
-        incident,
-        version: kept.version,
-        observables: kept.observables,
-      };
+      const [found] = await this.exportables.load(manager, principal, [id]);
+      if (!found) throw Problem.notFound('incident');
+      return found;
     });
   }
 }

@@ -56,8 +56,8 @@ describe('MISP event of an incident', () => {
         uuid: partyIdentity('BY').id.replace('identity--', ''),
       },
       Tag: [
-        { name: 'tlp:amber+strict', colour: '#FFC000' },
-        { name: 'rsit:fraud="phishing"', colour: '#0088cc' },
+        { name: 'tlp:amber+strict', colour: '#FFC000', local: false, relationship_type: '' },
+        { name: 'rsit:fraud="phishing"', colour: '#0088cc', local: false, relationship_type: '' },
       ],
     });
     expect(Event.publish_timestamp).toBe(Event.timestamp);

@@ -1,3 +1,4 @@
+import { createHash } from 'node:crypto';
 import type { ObservableType } from '../incidents/taxonomy.js';
 import { partyIdentity } from './stix-identities.js';
 import { observableKey, rsitTag, type IncidentStix } from './stix-incident.js';
@@ -46,6 +47,11 @@ const ANALYSIS: Record<string, string> = {
 /** Namespace of attribute UUIDs: UUIDv5(incident id, type, value), the same on every export. */
 const ATTRIBUTE_NAMESPACE = '4e1ad0f4-8d7b-4f0e-9d0b-3c0c6b0d7a11';
 
+/** A tag as PyMISP writes it into feeds: global (`local: false`), no relationship type. */
+function tag(name: string, colour: string) {
+  return { colour, local: false, name, relationship_type: '' };
+}
+
 function epochSeconds(timestamp: string): string {
   return String(Math.floor(Date.parse(timestamp) / 1000));
 }
@@ -65,7 +71,7 @@ export function partyOrg(party: string): { name: string; uuid: string } {
  */
 export function mispEvent(input: IncidentStix): { Event: Record<string, unknown> } {
   const { incident } = input;
-  const timestamp = epochSeconds(input.version);
+  const timestamp = input.eventTimestamp || epochSeconds(input.version);
   const tlpTag = incident.tlp.toLowerCase();
   const observables = incident.observables.map(({ type, value }) => {
     const kept = input.observables.get(observableKey(type, value));
@@ -106,10 +112,36 @@ export function mispEvent(input: IncidentStix): { Event: Record<string, unknown>
       threat_level_id: THREAT_LEVELS[incident.severity] ?? '4',
       Orgc: partyOrg(incident.reportingState),
       Tag: [
-        { name: tlpTag, colour: TLP_COLOURS[incident.tlp] ?? OTHER_TAG_COLOUR },
-        { name: rsitTag(incident.category), colour: OTHER_TAG_COLOUR },
+        tag(tlpTag, TLP_COLOURS[incident.tlp] ?? OTHER_TAG_COLOUR),
+        tag(rsitTag(incident.category), OTHER_TAG_COLOUR),
       ],
       Attribute: attributes,
     },
   };
+}
+
+/**
+ * The MISP feed manifest entry of an event, as PyMISP's feed generator writes it
+ * (`MISPEvent.manifest`): the event's own fields, with `analysis`, `threat_level_id` and
+ * `timestamp` as numbers (strings in the event file, as MISP exports them).
+ */
+export function mispManifestEntry(event: { Event: Record<string, unknown> }) {
+  const e = event.Event;
+  return {
+    Orgc: e.Orgc,
+    Tag: e.Tag,
+    info: e.info,
+    date: e.date,
+    analysis: Number(e.analysis),
+    threat_level_id: Number(e.threat_level_id),
+    timestamp: Number(e.timestamp),
+  };
+}
+
+/** The `hashes.csv` lines of an event: `md5(value),event uuid` per attribute (PyMISP). */
+export function mispHashLines(event: { Event: Record<string, unknown> }): string[] {
+  const uuid = event.Event.uuid as string;
+  return (event.Event.Attribute as { value: string }[]).map(
+    (a) => `${createHash('md5').update(a.value, 'utf8').digest('hex')},${uuid}`,
+  );
 }

@@ -26,6 +26,8 @@ export interface IncidentStix {
   incident: IncidentView;
   /** The incident object's current version (STIX `modified`), microsecond text. */
   version: string;
+  /** The MISP event `timestamp` of that version, kept so it grows with every version. */
+  eventTimestamp?: string;
   /** Per observable, by observableKey(type, value). */
   observables: ReadonlyMap<string, ObservableStixIds>;
 }

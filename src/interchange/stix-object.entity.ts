@@ -35,6 +35,14 @@ export class StixObjectRow {
 
   @Column({ type: 'timestamptz' })
   dateAdded!: Date;
+
+  /**
+   * For the `incident` row: the MISP event `timestamp` (epoch seconds) of this version. It
+   * grows by at least one with every version, so MISP, which updates an event only when its
+   * timestamp grows, sees two changes within one second too.
+   */
+  @Column({ type: 'bigint', nullable: true })
+  eventTimestamp!: string | null;
 }
 
 /**

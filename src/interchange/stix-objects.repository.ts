@@ -11,6 +11,8 @@ export function isoMicrosSql(expr: string): string {
 /** What stix_objects keeps for one incident: its object's version and its observables' ids. */
 export interface KeptStix {
   version: string;
+  /** The MISP event `timestamp` of this version (epoch seconds). */
+  eventTimestamp: string;
   observables: Map<string, ObservableStixIds>;
 }
 
@@ -32,12 +34,13 @@ export class StixObjectsRepository {
       kind: string;
       object_id: string;
       version: string;
+      event_timestamp: string | null;
       type: string | null;
       value: string | null;
     }>(
       db,
       `SELECT s.incident_id, s.kind, s.object_id, ${isoMicrosSql('s.version')} AS version,
-              o.type, o.value
+              s.event_timestamp, o.type, o.value
        FROM stix_objects s
        LEFT JOIN incident_observables o
          ON o.incident_id = s.incident_id AND o.position = s.position
@@ -48,11 +51,12 @@ export class StixObjectsRepository {
     for (const row of rows) {
       let kept = out.get(row.incident_id);
       if (!kept) {
-        kept = { version: '', observables: new Map() };
+        kept = { version: '', eventTimestamp: '', observables: new Map() };
         out.set(row.incident_id, kept);
       }
       if (row.kind === 'incident') {
         kept.version = row.version;
+        kept.eventTimestamp = row.event_timestamp ?? '';
         continue;
       }
       if (row.type === null || row.value === null) continue;

@@ -1,16 +1,20 @@
-import { acceptsTaxii, taxiiRewriteUrl } from './taxii-http.js';
+import { acceptsTaxii, interchangeRewriteUrl } from './taxii-http.js';
 
 describe('TAXII HTTP rules', () => {
-  it('serves TAXII paths with or without their trailing slash, nothing else', () => {
-    expect(taxiiRewriteUrl('/taxii2/')).toBe('/taxii2');
-    expect(taxiiRewriteUrl('/taxii2/ccc/collections/')).toBe('/taxii2/ccc/collections');
-    expect(taxiiRewriteUrl('/taxii2/ccc/collections/x/objects/?limit=2&next=a/')).toBe(
+  it('serves TAXII paths with or without their trailing slash, feed paths with doubled slashes, nothing else', () => {
+    expect(interchangeRewriteUrl('/taxii2/')).toBe('/taxii2');
+    expect(interchangeRewriteUrl('/taxii2/ccc/collections/')).toBe('/taxii2/ccc/collections');
+    expect(interchangeRewriteUrl('/taxii2/ccc/collections/x/objects/?limit=2&next=a/')).toBe(
       '/taxii2/ccc/collections/x/objects?limit=2&next=a/',
     );
-    expect(taxiiRewriteUrl('/taxii2/ccc')).toBe('/taxii2/ccc');
-    expect(taxiiRewriteUrl('/console/')).toBe('/console/');
-    expect(taxiiRewriteUrl('/api/v1/incidents/')).toBe('/api/v1/incidents/');
-    expect(taxiiRewriteUrl('/taxii2x/')).toBe('/taxii2x/');
+    expect(interchangeRewriteUrl('/taxii2/ccc')).toBe('/taxii2/ccc');
+    expect(interchangeRewriteUrl('/console/')).toBe('/console/');
+    expect(interchangeRewriteUrl('/api/v1/incidents/')).toBe('/api/v1/incidents/');
+    expect(interchangeRewriteUrl('/taxii2x/')).toBe('/taxii2x/');
+    expect(interchangeRewriteUrl('/feeds/misp/community//manifest.json')).toBe(
+      '/feeds/misp/community/manifest.json',
+    );
+    expect(interchangeRewriteUrl('//feeds/misp/x')).toBe('//feeds/misp/x');
   });
 
   it.each([

@@ -11,15 +11,19 @@ function isTaxii(url: string): boolean {
 }
 
 /**
- * Fastify `rewriteUrl`: TAXII paths end in `/` (clients add it; INTEROP T-COLL-4), routes
- * are declared without it, so `/taxii2/ccc/collections/` and `…/collections` are one route.
- * Only under /taxii2: the rest of the service keeps its exact paths.
+ * Fastify `rewriteUrl` for the interchange paths, nothing else (the rest of the service
+ * keeps its exact paths):
+ * - TAXII paths end in `/` (clients add it; INTEROP T-COLL-4) while the routes are declared
+ *   without it, so `/taxii2/ccc/collections/` and `…/collections` are one route;
+ * - a MISP instance appends `/manifest.json` to the feed URL its admin typed, trailing slash
+ *   or not: `/feeds/misp/community//manifest.json` is the same file.
  */
-export function taxiiRewriteUrl(url: string): string {
-  if (!isTaxii(url)) return url;
+export function interchangeRewriteUrl(url: string): string {
   const query = url.indexOf('?');
   const path = query < 0 ? url : url.slice(0, query);
   const rest = query < 0 ? '' : url.slice(query);
+  if (path.startsWith('/feeds/')) return `${path.replace(/\/{2,}/g, '/')}${rest}`;
+  if (!isTaxii(path)) return url;
   return path.length > 1 && path.endsWith('/') ? `${path.replace(/\/+$/, '')}${rest}` : url;
 }
 

@@ -5,12 +5,12 @@ import type { Principal } from '../common/principal.js';
 import { Problem } from '../common/problem.js';
 import { sql, SqlParams } from '../common/sql.js';
 import { APP_CONFIG, AppConfig } from '../config/config.js';
-import { IncidentsRepository } from '../incidents/incidents.repository.js';
 import { incidentViewFor, visibleTo } from '../incidents/visibility.js';
 import { STIX_MEDIA_TYPE } from './export.service.js';
 import { incidentObjects } from './stix-incident.js';
 import type { StixObject } from './stix-markings.js';
-import { isoMicrosSql, StixObjectsRepository } from './stix-objects.repository.js';
+import { ExportableIncidents } from './exportable-incidents.js';
+import { isoMicrosSql } from './stix-objects.repository.js';
 import {
   canRead,
   COLLECTIONS,
@@ -61,8 +61,7 @@ export interface TaxiiPage<T> {
 export class TaxiiService {
   constructor(
     private readonly dataSource: DataSource,
-    private readonly incidents: IncidentsRepository,
-    private readonly stixObjects: StixObjectsRepository,
+    private readonly exportables: ExportableIncidents,
     @Inject(APP_CONFIG) private readonly config: AppConfig,
   ) {}
 
@@ -258,20 +257,10 @@ export class TaxiiService {
     entries: Entry[],
   ): Promise<StixObject[]> {
     const incidentIds = [...new Set(entries.flatMap((e) => (e.incidentId ? [e.incidentId] : [])))];
-    const [views, kept] = await Promise.all([
-      this.incidents.findManyVisible(principal, incidentIds, db),
-      this.stixObjects.keptFor(db, incidentIds),
-    ]);
     const built = new Map<string, StixObject>();
-    for (const view of views) {
-      const stix = kept.get(view.id);
-      if (!stix) continue;
-      const objects = incidentObjects({
-        incident: incidentViewFor(collection.viewer, view),
-        version: stix.version,
-        observables: stix.observables,
-      });
-      for (const o of objects) built.set(o.id, o);
+    for (const exportable of await this.exportables.load(db, principal, incidentIds)) {
+      const incident = incidentViewFor(collection.viewer, exportable.incident);
+      for (const o of incidentObjects({ ...exportable, incident })) built.set(o.id, o);
     }
     return entries.flatMap((e) => {
       const object = e.object ?? built.get(e.id);

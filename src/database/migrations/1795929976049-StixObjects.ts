@@ -8,14 +8,15 @@ import { MigrationInterface, QueryRunner } from 'typeorm';
  * observable that has none yet. Whoever adds observables must move `updated_at` (intake
  * and attachments do). Running last before commit, the trigger takes the `stix_clock` row
  * after any other lock of the transaction (no lock-order cycle with the audit head), so
- * `date_added` values are unique and grow in commit order.
+ * `date_added` values are unique and grow in commit order. The incident's row also keeps
+ * its MISP event `timestamp`, one second more at least with every version.
  */
 export class StixObjects1795929976049 implements MigrationInterface {
   name = 'StixObjects1795929976049';
 
   public async up(q: QueryRunner): Promise<void> {
     await q.query(
-      `CREATE TABLE "stix_objects" ("object_id" character varying(100) NOT NULL, "incident_id" uuid NOT NULL, "kind" character varying(20) NOT NULL, "position" integer, "version" TIMESTAMP WITH TIME ZONE NOT NULL, "date_added" TIMESTAMP WITH TIME ZONE NOT NULL, CONSTRAINT "PK_e543eca58577bbd61df8d136d8d" PRIMARY KEY ("object_id"))`,
+      `CREATE TABLE "stix_objects" ("object_id" character varying(100) NOT NULL, "incident_id" uuid NOT NULL, "kind" character varying(20) NOT NULL, "position" integer, "version" TIMESTAMP WITH TIME ZONE NOT NULL, "date_added" TIMESTAMP WITH TIME ZONE NOT NULL, "event_timestamp" bigint, CONSTRAINT "PK_e543eca58577bbd61df8d136d8d" PRIMARY KEY ("object_id"))`,
     );
     await q.query(
       `CREATE UNIQUE INDEX "stix_objects_incident_idx" ON "stix_objects"  ("incident_id", "position", "kind") `,
@@ -63,12 +64,16 @@ export class StixObjects1795929976049 implements MigrationInterface {
           WHERE id = 1 AND (SELECT n FROM total) > 0
           RETURNING last
         )
-        INSERT INTO stix_objects (object_id, incident_id, kind, position, version, date_added)
+        INSERT INTO stix_objects
+          (object_id, incident_id, kind, position, version, date_added, event_timestamp)
         SELECT p.object_id, incident, p.kind, p.position, current,
-               tick.last - ((SELECT n FROM total) - p.ord) * interval '1 microsecond'
+               tick.last - ((SELECT n FROM total) - p.ord) * interval '1 microsecond',
+               CASE WHEN p.kind = 'incident' THEN floor(extract(epoch FROM current))::bigint END
         FROM pending p, tick
         ON CONFLICT (object_id) DO UPDATE
-          SET version = EXCLUDED.version, date_added = EXCLUDED.date_added;
+          SET version = EXCLUDED.version, date_added = EXCLUDED.date_added,
+              event_timestamp = greatest(EXCLUDED.event_timestamp,
+                                         stix_objects.event_timestamp + 1);
       END $$`);
     await q.query(`
       CREATE FUNCTION ccc_stix_incident() RETURNS trigger LANGUAGE plpgsql AS $$
