@@ -34,6 +34,7 @@ const LAYERS = [
   'escalation',
   'incidents',
   'attachments', // evidence files of incidents
+  'interchange', // STIX 2.1, TAXII 2.1, MISP: the incident mapping, exports, TAXII server, feeds
   'reports',
   'stats', // dashboard figures
   'events', // live events (server-sent)

@@ -18,6 +18,7 @@ import { EventsModule } from './events/events.module.js';
 import { HealthModule } from './health/health.module.js';
 import { IncidentsWorkerModule } from './incidents/incidents-worker.module.js';
 import { IncidentsModule } from './incidents/incidents.module.js';
+import { InterchangeModule } from './interchange/interchange.module.js';
 import { MemberStatesModule } from './member-states/member-states.module.js';
 import { MetricsModule } from './metrics/metrics.module.js';
 import { NotificationsWorkerModule } from './notifications/notifications-worker.module.js';
@@ -46,6 +47,7 @@ const FEATURES: Type[] = [
   ReportsModule,
   StatsModule,
   AttachmentsModule,
+  InterchangeModule,
   SessionsModule,
   UsersModule,
   AuthModule,

@@ -1,3 +1,4 @@
+import type { IncomingMessage } from 'node:http';
 import fastifyCookie from '@fastify/cookie';
 import { INestApplication, RequestMethod } from '@nestjs/common';
 import { NestFactory } from '@nestjs/core';
@@ -19,6 +20,7 @@ import { createValidationPipe } from './common/validation.js';
 import { AppConfig } from './config/config.js';
 import { httpDuration, httpRequests } from './metrics/metrics.js';
 import { mountConsole } from './console/console-static.js';
+import { installTaxiiHttp, interchangeRewriteUrl } from './interchange/taxii-http.js';
 import { mountQueueDashboard } from './operations/queue-dashboard.js';
 
 export const BODY_LIMIT = 1024 * 1024;
@@ -70,6 +72,9 @@ export async function bootstrapHttp(config: AppConfig): Promise<INestApplication
     // A client's x-request-id is kept only in a bounded, safe form (see requestId).
     requestIdHeader: false,
     genReqId: requestId,
+    // TAXII paths with and without their '/', MISP feed paths with a doubled one
+    // (src/interchange/taxii-http.ts).
+    rewriteUrl: (request: IncomingMessage) => interchangeRewriteUrl(request.url ?? '/'),
     frameworkErrors: frameworkErrorHandler((request, reply) =>
       strictHeaders(request.raw, reply.raw, () => undefined),
     ),
@@ -93,6 +98,11 @@ export async function bootstrapHttp(config: AppConfig): Promise<INestApplication
       { path: 'health/live', method: RequestMethod.GET },
       { path: 'health/ready', method: RequestMethod.GET },
       { path: 'metrics', method: RequestMethod.ALL },
+      // TAXII 2.1 has its own root and rules (src/interchange/taxii-http.ts).
+      { path: 'taxii2', method: RequestMethod.ALL },
+      { path: 'taxii2/{*path}', method: RequestMethod.ALL },
+      // MISP feeds, where MISP instances expect them (src/interchange/misp-feed.controller.ts).
+      { path: 'feeds/{*path}', method: RequestMethod.ALL },
     ],
   });
   app.useGlobalPipes(createValidationPipe());
@@ -108,6 +118,8 @@ export async function bootstrapHttp(config: AppConfig): Promise<INestApplication
     const headers = lenient ? docsHeaders : strictHeaders;
     headers(request.raw, reply.raw, (err?: unknown) => done(err as Error | undefined));
   });
+  // After the security headers, so TAXII's own refusals (406) carry them too.
+  installTaxiiHttp(fastify);
   // Callback-style hooks: an async one costs a promise and a microtask per request.
   fastify.addHook('onSend', (request, reply, payload, done) => {
     // The id logged with every line of this request; echoed for support tickets.

@@ -62,7 +62,7 @@ describe('Experience-sharing reports', () => {
     expect(htmlEn.headers.get('content-type')).toMatch(/^text\/html/);
     expect(json.headers.get('content-type')).toMatch(/^application\/json/);
     expect(markdown.headers.get('content-type')).toMatch(/^text\/markdown/);
-    expect(stix.headers.get('content-type')).toMatch(/^application\/stix\+json/);
+    expect(stix.headers.get('content-type')).toBe('application/stix+json;version=2.1');
     return { json, markdown, markdownRu, stix, htmlEn, htmlRu };
   }
 

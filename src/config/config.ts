@@ -43,6 +43,8 @@ export interface AppConfig {
   eventsMaxStreams: number;
   /** Attachments: the largest file accepted, in bytes. */
   attachmentMaxBytes: number;
+  /** Interchange: the body limit of imports, in bytes (TAXII `max_content_length`). */
+  importMaxBytes: number;
   // Secrets at rest (h3-secrets)
   /** From CCC_DATA_KEY; unset means the key file `dataKeyFile` (made when missing). */
   dataKeys?: DataKey[];
@@ -129,6 +131,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): AppConfig {
     eventsHeartbeatSeconds: parsed.CCC_EVENTS_HEARTBEAT_SECONDS,
     eventsMaxStreams: parsed.CCC_EVENTS_MAX_STREAMS,
     attachmentMaxBytes: parsed.CCC_ATTACHMENT_MAX_BYTES,
+    importMaxBytes: parsed.CCC_IMPORT_MAX_BYTES,
     dataKeys,
     dataKeyFile: parsed.CCC_DATA_KEY_FILE,
     trustedProxies: parseTrustedProxies(parsed.CCC_TRUSTED_PROXIES)!,

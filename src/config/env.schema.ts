@@ -227,6 +227,13 @@ export class EnvSchema {
   @Min(1)
   @Max(1024 * 1024 * 1024)
   CCC_ATTACHMENT_MAX_BYTES = 26214400;
+  // Interchange (STIX, TAXII, MISP).
+  /** Body limit of the import routes (STIX, MISP, TAXII add objects); TAXII's max_content_length. */
+  @Transform(toInt)
+  @IsInt()
+  @Min(1024)
+  @Max(1024 * 1024 * 1024)
+  CCC_IMPORT_MAX_BYTES = 33554432;
   // Secrets at rest (h3-secrets): checked in loadConfig, whose message never quotes the keys.
   /** 32-byte keys in base64, comma-separated: the first seals, every one opens. */
   @IsOptional()

@@ -2,7 +2,7 @@ import { StixValidator } from '../../test/fixtures/stix/stix-validator.js';
 import type { ReportContent } from './report-content.js';
 import { renderMarkdown } from './report-markdown.js';
 import { formatDuration } from './report-text.js';
-import { renderStix, stixPattern } from './report-stix.js';
+import { renderStix } from './report-stix.js';
 
 const stats = (count: number, median: number | null, p90: number | null) => ({
   count,
@@ -141,15 +141,6 @@ describe('report formats', () => {
     expect(pub.objects.find((o: any) => o.type === 'report').object_marking_refs).toEqual([clear]);
     expect(pub.objects.some((o: any) => o.id === green)).toBe(false);
     expect(JSON.stringify(renderStix(sample()))).toBe(JSON.stringify(community));
-  });
-
-  it('writes STIX patterns per observable type, escaping quotes', () => {
-    expect(stixPattern('ipv4', '203.0.113.7')).toBe("[ipv4-addr:value = '203.0.113.7']");
-    expect(stixPattern('domain', "a'b\\c")).toBe("[domain-name:value = 'a\\'b\\\\c']");
-    expect(stixPattern('sha256', 'ab')).toBe("[file:hashes.'SHA-256' = 'ab']");
-    expect(stixPattern('md5', 'ab')).toBe("[file:hashes.MD5 = 'ab']");
-    expect(stixPattern('asn', '64500')).toBe('[autonomous-system:number = 64500]');
-    expect(stixPattern('email', 'a@b.example')).toBe("[email-addr:value = 'a@b.example']");
   });
 
   it('renders markdown with tables, one-line cells and no raw HTML from reports', () => {

@@ -1,30 +1,15 @@
-import clearBundle from './data/tlp-clear.json' with { type: 'json' };
+import { CCC_PARTY } from '../common/member-state-codes.js';
+import { partyIdentity } from '../interchange/stix-identities.js';
+import { markingsFor, tlpMarking, type StixObject } from '../interchange/stix-markings.js';
+import { stixPattern } from '../interchange/stix-patterns.js';
 import type { Lesson, ReportContent, TransnationalObservable } from './report-content.js';
-import { uuidV5 } from './uuid-v5.js';
+import { uuidV5 } from '../interchange/uuid-v5.js';
 
 /** Namespace of every STIX id this service derives (uuidv5), so regenerating is stable. */
 const STIX_NAMESPACE = 'b0b6a35e-5d0c-4c43-9e38-0c7f2f6f1c2d';
-const TLP_EXTENSION = 'extension-definition--60a3c5c5-0d10-413e-aab3-9e08dde9e88d';
 
-type StixObject = Record<string, unknown> & { type: string; id: string };
-
-/** TLP 2.0 marking-definitions (oasis-open/cti-stix-common-objects, see data/LICENSE.md). */
-const CLEAR = clearBundle.objects[0] as StixObject;
-// The shared standards hold no tlp-green.json; this is the object the TLP 2.0 extension
-// definition (data/extension-definition--60a3…json) prescribes for GREEN.
-const GREEN: StixObject = {
-  type: 'marking-definition',
-  spec_version: '2.1',
-  id: 'marking-definition--bab4a63c-aed9-4cf5-a766-dfca5abac2bb',
-  created: '2022-10-01T00:00:00.000Z',
-  name: 'TLP:GREEN',
-  extensions: { [TLP_EXTENSION]: { extension_type: 'property-extension', tlp_2_0: 'green' } },
-};
-export const TLP_MARKINGS: Record<string, StixObject> = { 'TLP:CLEAR': CLEAR, 'TLP:GREEN': GREEN };
-
-/** The center's identity is the same object in every bundle. */
-const CENTER_CREATED = '2026-01-01T00:00:00.000Z';
-const CENTER_ID = `identity--${uuidV5('identity:CCC', STIX_NAMESPACE)}`;
+/** The center's identity: the same object as in every incident export and TAXII collection. */
+const CENTER = partyIdentity(CCC_PARTY);
 
 /**
  * A STIX 2.1 bundle of the report: the center's identity, a `report` referring to the
@@ -41,10 +26,10 @@ export function renderStix(c: ReportContent): Record<string, unknown> {
     type,
     spec_version: '2.1',
     id: objectId,
-    created_by_ref: CENTER_ID,
+    created_by_ref: CENTER.id,
     created: stamp,
     modified: stamp,
-    object_marking_refs: [TLP_MARKINGS[tlp].id],
+    object_marking_refs: [tlpMarking(tlp).id],
   });
 
   const stixReportId = id('report', 'report');
@@ -94,23 +79,10 @@ export function renderStix(c: ReportContent): Record<string, unknown> {
     ...c.transnationalObservables.items.map((o) => o.tlp),
     ...c.lessonsLearned.items.map((l) => l.tlp),
   ]);
-  const identity = {
-    type: 'identity',
-    spec_version: '2.1',
-    id: CENTER_ID,
-    created: CENTER_CREATED,
-    modified: CENTER_CREATED,
-    name: 'CCC coordination center',
-    identity_class: 'organization',
-    object_marking_refs: [CLEAR.id],
-  };
-  const markings = Object.entries(TLP_MARKINGS)
-    .filter(([tlp]) => used.has(tlp))
-    .map(([, marking]) => marking);
   return {
     type: 'bundle',
     id: id('bundle', 'bundle'),
-    objects: [...markings, identity, report, ...contents],
+    objects: [...markingsFor(used), CENTER, report, ...contents],
   };
 }
 
@@ -148,25 +120,6 @@ function lessonNote(l: Lesson, base: StixObject, incidentId: string): StixObject
     authors: ['CCC'],
     object_refs: [incidentId],
   };
-}
-
-const PATTERN_PATHS: Record<string, string> = {
-  ipv4: 'ipv4-addr:value',
-  ipv6: 'ipv6-addr:value',
-  domain: 'domain-name:value',
-  url: 'url:value',
-  email: 'email-addr:value',
-  md5: 'file:hashes.MD5',
-  sha1: "file:hashes.'SHA-1'",
-  sha256: "file:hashes.'SHA-256'",
-};
-
-/** A STIX 2.1 pattern matching one normalised observable. */
-export function stixPattern(type: string, value: string): string {
-  if (type === 'asn') return `[autonomous-system:number = ${Number(value)}]`;
-  const path = PATTERN_PATHS[type];
-  if (!path) throw new Error(`no STIX pattern for observable type ${type}`);
-  return `[${path} = '${value.replace(/\\/g, '\\\\').replace(/'/g, "\\'")}']`;
 }
 
 function summaryText(c: ReportContent): string {

@@ -7,12 +7,15 @@ import { CreateReportDto } from './dto/create-report.dto.js';
 import { ListReportsQuery, ReportFormatQuery } from './dto/report-query.dto.js';
 import { ReportDocument, ReportsService } from './reports.service.js';
 
-/** Serves a rendered document with its own media type. */
-function send(reply: FastifyReply, doc: ReportDocument): string {
+/**
+ * Serves a rendered document with its own media type, as a Buffer: Fastify would rewrite
+ * `application/stix+json;version=2.1` for a string (quoted version, added charset).
+ */
+function send(reply: FastifyReply, doc: ReportDocument): Buffer {
   void reply.header('content-type', doc.contentType);
   if (doc.language) void reply.header('content-language', doc.language);
   for (const [name, value] of Object.entries(doc.headers ?? {})) void reply.header(name, value);
-  return doc.body;
+  return Buffer.from(doc.body);
 }
 
 @ApiTags('reports')

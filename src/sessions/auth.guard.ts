@@ -3,7 +3,7 @@ import { Reflector } from '@nestjs/core';
 import { createHash } from 'node:crypto';
 import { DataSource } from 'typeorm';
 import { APP_CONFIG, AppConfig } from '../config/config.js';
-import { ENROLMENT_ALLOWED, SESSION_ONLY } from './session-routes.js';
+import { BASIC_AUTH_ALLOWED, ENROLMENT_ALLOWED, SESSION_ONLY } from './session-routes.js';
 import { LiveSession, SESSION_COOKIE, SessionsService } from './sessions.service.js';
 import {
   AuthedRequest,
@@ -76,7 +76,8 @@ export class AuthGuard implements CanActivate {
       if (!(await this.authenticate(request.headers.authorization))) throw Problem.unauthorized();
       throw Problem.forbidden(msg('problem.forbidden.sessionOnly'));
     }
-    const hash = keyHashOf(request.headers.authorization);
+    const basic = this.reflector.getAllAndOverride<boolean>(BASIC_AUTH_ALLOWED, targets) ?? false;
+    const hash = keyHashOf(request.headers.authorization, basic);
     if (hash && this.reflector.getAllAndOverride<boolean>(KEY_CHECKED_ON_WRITE, targets)) {
       const known = this.remembered.get(hash);
       const roles = this.reflector.getAllAndOverride<Role[] | undefined>(ROLES_KEY, targets);
@@ -171,7 +172,19 @@ function principalOf(s: LiveSession): Principal {
     : { kind: 'user', keyId: s.userId, name: s.username, role: s.role, state: null };
 }
 
-function keyHashOf(header: string | undefined): string | null {
-  const match = /^Bearer\s+(\S{1,200})\s*$/i.exec(header ?? '');
-  return match ? hashApiKey(match[1]) : null;
+/**
+ * The hash of the API key a request presents: `Bearer <key>`, or where the route allows it
+ * (`BasicAuthAllowed`) HTTP Basic with the key as password and any user name. Scheme names
+ * are matched in any case (RFC 9110).
+ */
+function keyHashOf(header: string | undefined, basic = false): string | null {
+  const bearer = /^Bearer\s+(\S{1,200})\s*$/i.exec(header ?? '');
+  if (bearer) return hashApiKey(bearer[1]);
+  if (!basic) return null;
+  const credentials = /^Basic\s+([A-Za-z0-9+/]{1,400}={0,2})\s*$/i.exec(header ?? '');
+  if (!credentials) return null;
+  const decoded = Buffer.from(credentials[1], 'base64').toString('utf8');
+  const colon = decoded.indexOf(':');
+  const secret = colon < 0 ? '' : decoded.slice(colon + 1);
+  return secret.length > 0 && secret.length <= 200 ? hashApiKey(secret) : null;
 }

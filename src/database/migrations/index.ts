@@ -16,6 +16,7 @@ import { DropWriteOnlyData1795916194502 } from './1795916194502-DropWriteOnlyDat
 import { People1795915954971 } from './1795915954971-People.js';
 import { ListFilters1795917000000 } from './1795917000000-ListFilters.js';
 import { ContactLocale1795918000000 } from './1795918000000-ContactLocale.js';
+import { StixObjects1795929976049 } from './1795929976049-StixObjects.js';
 
 // Every migration, in order. Generate a new one with
 // `npm run migration:generate -- src/database/migrations/Name` and add it here.
@@ -38,4 +39,5 @@ export const MIGRATIONS = [
   People1795915954971,
   ListFilters1795917000000,
   ContactLocale1795918000000,
+  StixObjects1795929976049,
 ];
