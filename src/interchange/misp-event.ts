@@ -1,5 +1,5 @@
 import { createHash } from 'node:crypto';
-import type { ObservableType } from '../incidents/taxonomy.js';
+import type { ObservableType } from '../vocabulary/vocabulary.js';
 import { partyIdentity } from './stix-identities.js';
 import { observableKey, rsitTag, type IncidentStix } from './stix-incident.js';
 import { uuidV5 } from './uuid-v5.js';

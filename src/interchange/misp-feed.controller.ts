@@ -39,7 +39,7 @@ export class MispFeedController {
     @Res() reply: FastifyReply,
   ) {
     if (!(FEED_AUDIENCES as readonly string[]).includes(audience)) {
-      throw Problem.notFound('feed');
+      throw Problem.notFound('resource');
     }
     const feed = audience as FeedAudience;
     if (file === 'manifest.json') {
@@ -54,7 +54,7 @@ export class MispFeedController {
       return reply.send(Readable.from(this.feeds.hashes(principal, feed)));
     }
     const event = EVENT_FILE.exec(file);
-    if (!event) throw Problem.notFound('feed file');
+    if (!event) throw Problem.notFound('resource');
     return reply.send(await this.feeds.event(principal, feed, event[1]));
   }
 }

@@ -88,7 +88,7 @@ export class MispFeedService {
     return this.dataSource.transaction('REPEATABLE READ', async (manager) => {
       const ids = await this.ids(manager, principal, audience, { only: id, limit: 1 });
       const [found] = await this.exportables.load(manager, principal, ids.ids);
-      if (!found) throw Problem.notFound('event');
+      if (!found) throw Problem.notFound('resource');
       return mispEvent(found);
     });
   }

@@ -1,4 +1,4 @@
-import { CCC_PARTY } from '../common/member-state-codes.js';
+import { CCC_PARTY } from '../vocabulary/member-states.js';
 import { TLP_MARKINGS, type StixObject } from './stix-markings.js';
 
 /** When the parties' identity objects were first written; they have one version. */

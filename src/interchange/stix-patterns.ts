@@ -1,4 +1,4 @@
-import type { ObservableType } from '../incidents/taxonomy.js';
+import type { ObservableType } from '../vocabulary/vocabulary.js';
 
 /** The object path each observable type is compared on; hash names with a hyphen are quoted. */
 const PATHS: Record<Exclude<ObservableType, 'cve' | 'asn'>, string> = {

@@ -1,4 +1,4 @@
-import { MEMBER_STATES } from '../common/member-state-codes.js';
+import { MEMBER_STATES } from '../vocabulary/member-states.js';
 import type { Principal } from '../common/principal.js';
 import type { SqlParams } from '../common/sql.js';
 import { COMMUNITY_TLPS, TLPS } from '../vocabulary/vocabulary.js';

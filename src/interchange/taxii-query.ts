@@ -1,3 +1,4 @@
+import { MessageKey, msg } from '../i18n/i18n.js';
 import { Problem } from '../common/problem.js';
 
 /** Objects per page when the client names no `limit`, and the most it gets when it names more. */
@@ -68,8 +69,8 @@ export function parseTaxiiTimestamp(text: string): string | null {
   return `${seconds}.${(m[7] ?? '').padEnd(6, '0').slice(0, 6)}Z`;
 }
 
-function invalid(field: string, message: string): Problem {
-  return Problem.validation([{ field, message }]);
+function invalid(field: string, message: MessageKey): Problem {
+  return Problem.validation([{ field, message: msg(message) }]);
 }
 
 /** One value, or every comma-separated value of a repeatable parameter (`a,b` or `x=a&x=b`). */
@@ -84,7 +85,7 @@ function values(raw: unknown): string[] {
 
 function single(raw: unknown, field: string): string | undefined {
   if (raw === undefined) return undefined;
-  if (typeof raw !== 'string') throw invalid(field, 'must be given once');
+  if (typeof raw !== 'string') throw invalid(field, 'v.taxii.once');
   return raw;
 }
 
@@ -102,7 +103,7 @@ export function parseTaxiiQuery(
   if (has('limit')) {
     const limit = single(query.limit, 'limit')!;
     if (!/^\d{1,9}$/.test(limit) || Number(limit) < 1) {
-      throw invalid('limit', 'must be a positive integer');
+      throw invalid('limit', 'v.taxii.limit');
     }
     filter.limit = Math.min(Number(limit), TAXII_MAX_LIMIT);
   }
@@ -112,7 +113,7 @@ export function parseTaxiiQuery(
   }
   if (has('added_after')) {
     const stamp = parseTaxiiTimestamp(single(query.added_after, 'added_after')!);
-    if (!stamp) throw invalid('added_after', 'must be a timestamp like 2026-01-31T12:00:00.000Z');
+    if (!stamp) throw invalid('added_after', 'v.taxii.addedAfter');
     filter.addedAfter = stamp;
   }
   if (has('match[id]')) filter.ids = values(query['match[id]']);
@@ -125,7 +126,7 @@ export function parseTaxiiQuery(
       filter.versions = asked.map((v) => {
         const stamp = parseTaxiiTimestamp(v);
         if (!stamp) {
-          throw invalid('match[version]', 'must be first, last, all or a timestamp');
+          throw invalid('match[version]', 'v.taxii.version');
         }
         return stamp;
       });

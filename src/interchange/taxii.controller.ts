@@ -1,3 +1,4 @@
+import { msg } from '../i18n/i18n.js';
 import { Controller, Delete, Get, Param, Req, Res } from '@nestjs/common';
 import { ApiBasicAuth, ApiBearerAuth, ApiExcludeController } from '@nestjs/swagger';
 import type { FastifyReply, FastifyRequest } from 'fastify';
@@ -107,6 +108,6 @@ export class TaxiiController {
   @Delete('ccc/collections/:collection/objects/:object')
   remove(@Param('collection') id: string, @CurrentPrincipal() principal: Principal): never {
     this.taxii.collection(principal, id);
-    throw Problem.forbidden('Objects cannot be deleted from this collection');
+    throw Problem.forbidden(msg('problem.forbidden.taxiiDelete'));
   }
 }

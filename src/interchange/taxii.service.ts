@@ -1,3 +1,4 @@
+import { msg } from '../i18n/i18n.js';
 import { Inject, Injectable } from '@nestjs/common';
 import { DataSource, EntityManager } from 'typeorm';
 import { keyset } from '../common/pagination.js';
@@ -145,7 +146,7 @@ export class TaxiiService {
   /** The collection if the caller may read it; otherwise 404, as for one that does not exist. */
   private readable(principal: Principal, id: string): TaxiiCollection {
     const collection = COLLECTIONS.find((c) => c.id === id);
-    if (!collection || !canRead(principal, collection)) throw Problem.notFound('collection');
+    if (!collection || !canRead(principal, collection)) throw Problem.notFound('resource');
     return collection;
   }
 
@@ -165,7 +166,7 @@ export class TaxiiService {
     objectId: string,
   ): Promise<void> {
     const page = await this.page(db, principal, collection, { limit: 1, ids: [objectId] });
-    if (page.entries.length === 0) throw Problem.notFound('object');
+    if (page.entries.length === 0) throw Problem.notFound('resource');
   }
 
   /**
@@ -274,7 +275,7 @@ function decodeNext(next: string | undefined): string | undefined {
   try {
     return BY_DATE_ADDED.decode(next)?.values[0];
   } catch {
-    throw Problem.validation([{ field: 'next', message: 'is not a value this server issued' }]);
+    throw Problem.validation([{ field: 'next', message: msg('v.cursor') }]);
   }
 }
 

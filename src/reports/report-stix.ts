@@ -1,4 +1,4 @@
-import { CCC_PARTY } from '../common/member-state-codes.js';
+import { CCC_PARTY } from '../vocabulary/member-states.js';
 import { partyIdentity } from '../interchange/stix-identities.js';
 import { markingsFor, tlpMarking, type StixObject } from '../interchange/stix-markings.js';
 import { stixPattern } from '../interchange/stix-patterns.js';
