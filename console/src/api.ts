@@ -70,7 +70,7 @@ export interface User {
 export interface Me {
   user: User;
   csrfToken: string;
-  /** Set while a role that needs a second factor has not enrolled one. */
+  /** Set (by the console) while a role that needs a second factor has not enrolled one. */
   enrolOnly?: boolean;
 }
 

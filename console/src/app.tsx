@@ -11,7 +11,7 @@ import {
 import { createContext, useContext, useEffect, useState } from 'react';
 import { FormattedMessage, useIntl } from 'react-intl';
 import { api, ApiError, Me, setCsrfToken } from './api';
-import { LanguageSwitch } from './common';
+import { LanguageSwitch, typingIn } from './common';
 import { LanguageProvider, useLang } from './i18n';
 import { closeLiveEvents, useLiveRefresh } from './live';
 import { Activate } from './pages/activate';
@@ -31,9 +31,9 @@ function Shell() {
   const [help, setHelp] = useState(false);
   useEffect(() => {
     const onKey = (e: KeyboardEvent) => {
-      if ((e.target as HTMLElement).closest('input, textarea, select')) return;
-      if (e.key === '?') setHelp((h) => !h);
       if (e.key === 'Escape') setHelp(false);
+      if (typingIn(e)) return;
+      if (e.key === '?') setHelp((h) => !h);
     };
     window.addEventListener('keydown', onKey);
     return () => window.removeEventListener('keydown', onKey);
@@ -136,12 +136,13 @@ declare module '@tanstack/react-router' {
 /** Who is signed in decides what shows: sign-in, second-factor enrolment, or the console. */
 function Session() {
   const client = useQueryClient();
-  const { lang, setLang } = useLang();
+  const { adopt, forget } = useLang();
   const me = useQuery({
     queryKey: ['me'],
     queryFn: async () => {
       try {
-        return await api<Me>('GET', '/auth/me');
+        const me = await api<Me>('GET', '/auth/me');
+        return me.user.totpEnrolled ? me : { ...me, enrolOnly: await mustEnrol() };
       } catch (e) {
         if (e instanceof ApiError && e.status === 401) return null;
         throw e;
@@ -154,8 +155,9 @@ function Session() {
     setCsrfToken(session?.csrfToken ?? null);
   }, [session]);
   useEffect(() => {
-    if (session && session.user.locale !== lang) setLang(session.user.locale);
-    // The user's saved locale decides once, at sign-in.
+    if (session) adopt(session.user);
+    else forget();
+    // Once per sign-in: the person's language (see LanguageProvider.adopt).
   }, [session?.user.id]);
   if (me.isLoading) return null;
   const activation = /^#token=(.+)$/.exec(window.location.hash);
@@ -185,6 +187,19 @@ function Session() {
       <RouterProvider router={router} />
     </SessionContext.Provider>
   );
+}
+
+/**
+ * Whether this session may only enrol a second factor: the service says so (403
+ * second-factor-enrolment-required) on any other route, as it decides by role.
+ */
+async function mustEnrol(): Promise<boolean> {
+  try {
+    await api('GET', '/incidents?limit=1');
+    return false;
+  } catch (e) {
+    return e instanceof ApiError && e.kind === 'second-factor-enrolment-required';
+  }
 }
 
 const queryClient = new QueryClient({

@@ -3,7 +3,7 @@ import { useParams } from '@tanstack/react-router';
 import { FormEvent, useEffect, useRef, useState } from 'react';
 import { FormattedMessage, useIntl } from 'react-intl';
 import { api, Incident, Page, TimelineEvent, User } from '../api';
-import { Countdown, ErrorText, Time, TlpLabel } from '../common';
+import { Countdown, ErrorText, Time, TlpLabel, typingIn } from '../common';
 import { defang } from '../lib/indicators';
 
 /** The state machine as the contract gives it; the server decides, this only offers. */
@@ -40,7 +40,7 @@ export function IncidentPage({ user }: { user: User }) {
 
   useEffect(() => {
     const onKey = (e: KeyboardEvent) => {
-      if ((e.target as HTMLElement).closest('input, textarea, select')) return;
+      if (typingIn(e)) return;
       if (e.key === 'c') {
         e.preventDefault();
         commentRef.current?.focus();
@@ -114,8 +114,8 @@ export function IncidentPage({ user }: { user: User }) {
         </dd>
       </dl>
       {i.description && (
-        <section>
-          <h2>
+        <section aria-labelledby="section-description">
+          <h2 id="section-description">
             <FormattedMessage id="incident.description" />
           </h2>
           <p className="description">{i.description}</p>
@@ -138,11 +138,11 @@ export function IncidentPage({ user }: { user: User }) {
           }
         />
       )}
-      <section>
-        <h2>
+      <section aria-labelledby="section-dispatches">
+        <h2 id="section-dispatches">
           <FormattedMessage id="incident.dispatches" />
         </h2>
-        <table>
+        <table aria-labelledby="section-dispatches">
           <thead>
             <tr>
               {['state', 'status', 'notified', 'acknowledged', 'level', 'deadline'].map((c) => (
@@ -172,8 +172,8 @@ export function IncidentPage({ user }: { user: User }) {
           </tbody>
         </table>
       </section>
-      <section>
-        <h2>
+      <section aria-labelledby="section-observables">
+        <h2 id="section-observables">
           <FormattedMessage id="incident.observables" />
         </h2>
         <ul className="observables">
@@ -191,8 +191,8 @@ export function IncidentPage({ user }: { user: User }) {
           ))}
         </ul>
       </section>
-      <section>
-        <h2>
+      <section aria-labelledby="section-related">
+        <h2 id="section-related">
           <FormattedMessage id="incident.related" />
         </h2>
         {related.data?.items.length ? (
@@ -210,8 +210,8 @@ export function IncidentPage({ user }: { user: User }) {
           </p>
         )}
       </section>
-      <section>
-        <h2>
+      <section aria-labelledby="section-timeline">
+        <h2 id="section-timeline">
           <FormattedMessage id="incident.timeline" />
         </h2>
         <ol className="timeline">

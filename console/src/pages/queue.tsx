@@ -1,9 +1,9 @@
-import { useInfiniteQuery } from '@tanstack/react-query';
+import { InfiniteData, QueryClient, useInfiniteQuery, useQueryClient } from '@tanstack/react-query';
 import { Link, useNavigate, useRouterState } from '@tanstack/react-router';
 import { useCallback, useEffect, useRef, useState } from 'react';
 import { FormattedMessage, useIntl } from 'react-intl';
-import { api, Incident, Page } from '../api';
-import { ErrorText, Time, TlpLabel } from '../common';
+import { api, ApiError, Incident, Page } from '../api';
+import { ErrorText, Time, TlpLabel, typingIn } from '../common';
 import {
   applyQuick,
   Filters,
@@ -26,6 +26,7 @@ export function Queue() {
   const searchStr = useRouterState({ select: (s) => s.location.searchStr });
   const filters = fromSearch(searchStr);
   const apiSearch = toSearch(filters);
+  const client = useQueryClient();
   const [fresh, setFresh] = useState(0);
   const [cursorRow, setCursorRow] = useState(0);
   const [selected, setSelected] = useState<Set<string>>(new Set());
@@ -52,23 +53,34 @@ export function Queue() {
     });
   };
 
+  // Rows change where they stand: the one incident is read again and put in its place (or
+  // taken out when it is no longer visible); new ones wait behind the "N new" control.
+  const shown = useRef(new Set<string>());
+  shown.current = new Set(rows.map((r) => r.id));
   useLiveEvents(
-    useCallback((e: LiveEvent) => {
-      if (e.type === 'incident.created') setFresh((n) => n + 1);
-    }, []),
+    useCallback(
+      (e: LiveEvent) => {
+        if (e.type === 'incident.created') setFresh((n) => n + 1);
+        else if (e.type === 'reset') void client.invalidateQueries({ queryKey: ['incidents'] });
+        else if (e.incidentId && shown.current.has(e.incidentId)) {
+          void refreshRow(client, ['incidents', apiSearch], e.incidentId);
+        }
+      },
+      [client, apiSearch],
+    ),
   );
 
   useEffect(() => {
     const onKey = (e: KeyboardEvent) => {
-      const target = e.target as HTMLElement;
-      if (target.closest('input, textarea, select, [contenteditable="true"]')) return;
+      if (typingIn(e)) return;
+      const onControl = (e.target as HTMLElement).closest('a, button');
       if (e.key === '/') {
         e.preventDefault();
         searchRef.current?.focus();
       } else if (e.key === 'j') setCursorRow((r) => Math.min(r + 1, Math.max(rows.length - 1, 0)));
       else if (e.key === 'k') setCursorRow((r) => Math.max(r - 1, 0));
       else if (e.key === 'x' && rows[cursorRow]) toggle(rows[cursorRow].id);
-      else if ((e.key === 'o' || e.key === 'Enter') && rows[cursorRow]) {
+      else if ((e.key === 'o' || (e.key === 'Enter' && !onControl)) && rows[cursorRow]) {
         void navigate({ to: '/incidents/$id', params: { id: rows[cursorRow].id } });
       }
     };
@@ -203,6 +215,7 @@ export function Queue() {
             <tr
               key={i.id}
               className={n === cursorRow ? 'cursor' : undefined}
+              aria-current={n === cursorRow ? 'true' : undefined}
               aria-selected={selected.has(i.id)}
             >
               <td>
@@ -253,5 +266,30 @@ export function Queue() {
         </button>
       )}
     </main>
+  );
+}
+
+/** Reads one incident again and replaces (or, gone from sight, removes) its row in the list. */
+async function refreshRow(client: QueryClient, key: unknown[], id: string): Promise<void> {
+  let read: Incident | null;
+  try {
+    read = await api<Incident>('GET', `/incidents/${id}`);
+  } catch (e) {
+    if (!(e instanceof ApiError && e.status === 404)) return;
+    read = null;
+  }
+  const fresh = read;
+  client.setQueryData<InfiniteData<Page<Incident>, string | null>>(key, (data) =>
+    data
+      ? {
+          ...data,
+          pages: data.pages.map((p) => ({
+            ...p,
+            items: fresh
+              ? p.items.map((i) => (i.id === id ? fresh : i))
+              : p.items.filter((i) => i.id !== id),
+          })),
+        }
+      : data,
   );
 }
