@@ -2,15 +2,14 @@ import type { Browser, BrowserContextOptions, Page } from 'playwright-core';
 import { Api } from './support/api.js';
 import {
   axeViolations,
-  ConsoleTab,
   createUser,
   expectText,
   launchBrowser,
   nextCode,
-  openConsole,
   requireChromium,
   screenshot,
   signIn,
+  Tabs,
   TestUser,
 } from './support/browser.js';
 import { createTestEnv, Service, startService, TestEnv } from './support/service.js';
@@ -49,28 +48,12 @@ describe('Console in a browser', () => {
   let analyst: TestUser;
   let analystKz: TestUser;
   let coordinator: TestUser;
-  const tabs: ConsoleTab[] = [];
-  /** Signed-in browser state per user: a second factor's code is good once per 30 s. */
-  const sessions = new Map<string, BrowserContextOptions['storageState']>();
-
-  const open = async (options?: BrowserContextOptions) => {
-    const tab = await openConsole(browser, service.url, options);
-    tabs.push(tab);
-    return tab;
-  };
-  /** A tab signed in as the user (through the form the first time, then from its cookies). */
-  const as = async (user: TestUser) => {
-    const saved = sessions.get(user.username);
-    const tab = await open(saved ? { storageState: saved } : {});
-    if (saved) {
-      await tab.page.goto(`${service.url}/console/incidents`);
-      await tab.page.getByRole('table', { name: 'Incidents' }).waitFor();
-    } else {
-      await signIn(tab.page, service.url, user);
-      sessions.set(user.username, await tab.context.storageState());
-    }
-    return tab;
-  };
+  const tabs = new Tabs(
+    () => browser,
+    () => service.url,
+  );
+  const open = (options?: BrowserContextOptions) => tabs.tab(options);
+  const as = (user: TestUser) => tabs.as(user);
   const file = async (body: Record<string, unknown>, key = ruKey): Promise<Filed> => {
     const res = await admin.as(key).post('/api/v1/incidents', body);
     if (res.status !== 201) throw new Error(`filing: ${res.status} ${res.text}`);
@@ -100,11 +83,8 @@ describe('Console in a browser', () => {
   }, 180_000);
 
   afterEach(async () => {
-    const done = tabs.splice(0);
-    const problems = done.flatMap((t) => t.recorder.problems);
-    await Promise.all(done.map((t) => t.context.close()));
     // No request to another host, no console or page error, no 5xx, in any test.
-    expect(problems).toEqual([]);
+    expect(await tabs.closeAll()).toEqual([]);
   });
 
   afterAll(async () => {
@@ -263,7 +243,7 @@ describe('Console in a browser', () => {
     expect(
       await page.getByRole('checkbox', { name: `Select ${first.reference}` }).isChecked(),
     ).toBe(true);
-    await page.getByText('1 selected').waitFor();
+    await page.getByText('1 selected', { exact: true }).waitFor();
 
     // A change made elsewhere reaches the row where it stands.
     const patched = await admin

@@ -1,4 +1,4 @@
-import { createContext, ReactNode, useMemo, useRef, useState, useContext } from 'react';
+import { createContext, ReactNode, useContext, useMemo, useRef, useState } from 'react';
 import { IntlProvider } from 'react-intl';
 import { setLanguage } from './api';
 import en from './i18n/en.json';
@@ -10,6 +10,8 @@ const CATALOGUES: Record<Lang, Record<string, string>> = { en, ru };
 const BROWSER_KEY = 'ccc.console.lang';
 /** A person's own choice, remembered in this browser. */
 const personKey = (userId: string) => `ccc.console.lang.${userId}`;
+/** A person's time zone (unset: the browser's). */
+const zoneKey = (userId: string) => `ccc.console.tz.${userId}`;
 
 const isLang = (v: unknown): v is Lang => v === 'en' || v === 'ru';
 
@@ -24,6 +26,9 @@ interface LangState {
   adopt(user: { id: string; locale: string }): void;
   /** Signed out: choices are the browser's again. */
   forget(): void;
+  /** The zone dates are shown in; `undefined` is the browser's own. */
+  timeZone: string | undefined;
+  setTimeZone(zone: string | undefined): void;
 }
 
 const LangContext = createContext<LangState>({
@@ -31,20 +36,41 @@ const LangContext = createContext<LangState>({
   setLang: () => undefined,
   adopt: () => undefined,
   forget: () => undefined,
+  timeZone: undefined,
+  setTimeZone: () => undefined,
 });
 
-function stored(key: string): Lang | null {
+function localStorageGet(key: string): string | null {
   try {
-    const v = localStorage.getItem(key);
-    return isLang(v) ? v : null;
+    return localStorage.getItem(key);
   } catch {
     return null;
   }
 }
 
-function store(key: string, lang: Lang): void {
+function stored(key: string): Lang | null {
+  const v = localStorageGet(key);
+  return isLang(v) ? v : null;
+}
+
+/** The IANA zones this browser knows (for the profile's choice). */
+export function timeZones(): string[] {
   try {
-    localStorage.setItem(key, lang);
+    const zones = Intl.supportedValuesOf('timeZone');
+    return zones.includes('UTC') ? zones : ['UTC', ...zones];
+  } catch {
+    return ['UTC'];
+  }
+}
+
+function knownZone(zone: string | null): string | undefined {
+  return zone && (zone === 'UTC' || timeZones().includes(zone)) ? zone : undefined;
+}
+
+function store(key: string, value: string | undefined): void {
+  try {
+    if (value === undefined) localStorage.removeItem(key);
+    else localStorage.setItem(key, value);
   } catch {
     // storage refused (private mode): the choice lasts for this page only
   }
@@ -54,6 +80,7 @@ export function LanguageProvider({ children }: { children: ReactNode }) {
   const [lang, setLangState] = useState<Lang>(
     () => stored(BROWSER_KEY) ?? (navigator.language.toLowerCase().startsWith('ru') ? 'ru' : 'en'),
   );
+  const [timeZone, setZoneState] = useState<string | undefined>(undefined);
   const person = useRef<string | null>(null);
   const chosenSignedOut = useRef(false);
   setLanguage(lang);
@@ -75,6 +102,7 @@ export function LanguageProvider({ children }: { children: ReactNode }) {
       adopt(user) {
         if (person.current === user.id) return;
         person.current = user.id;
+        setZoneState(knownZone(localStorageGet(zoneKey(user.id))));
         const remembered = stored(personKey(user.id));
         if (remembered) show(remembered);
         else if (chosenSignedOut.current) store(personKey(user.id), lang);
@@ -83,12 +111,24 @@ export function LanguageProvider({ children }: { children: ReactNode }) {
       forget() {
         person.current = null;
         chosenSignedOut.current = false;
+        setZoneState(undefined);
+      },
+      timeZone,
+      setTimeZone(zone) {
+        if (person.current) store(zoneKey(person.current), zone);
+        setZoneState(zone);
       },
     };
-  }, [lang]);
+  }, [lang, timeZone]);
   return (
     <LangContext.Provider value={value}>
-      <IntlProvider locale={lang} messages={CATALOGUES[lang]} defaultLocale="en">
+      <IntlProvider
+        // English dates as the British write them: day first, 24-hour clock.
+        locale={lang === 'en' ? 'en-GB' : lang}
+        messages={CATALOGUES[lang]}
+        defaultLocale="en"
+        timeZone={timeZone}
+      >
         {children}
       </IntlProvider>
     </LangContext.Provider>

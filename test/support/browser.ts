@@ -130,6 +130,7 @@ export class Recorder {
   readonly streamed: string[] = [];
   readonly problems: string[] = [];
   private readonly pending: Promise<unknown>[] = [];
+  private readonly allowed: RegExp[] = [];
 
   constructor(readonly origin: string) {}
 
@@ -159,9 +160,15 @@ export class Recorder {
       // caught above.
       if (/^Failed to load resource: the server responded with a status of 4\d\d/.test(m.text()))
         return;
+      if (this.allowed.some((a) => a.test(m.text()))) return;
       this.problems.push(`console error: ${m.text()}`);
     });
     context.on('weberror', (e) => this.problems.push(`page error: ${e.error().message}`));
+  }
+
+  /** A console error the test itself causes (a connection it cuts) is not a problem. */
+  allow(message: RegExp): void {
+    this.allowed.push(message);
   }
 
   /** Records server-sent events as the browser's network layer sees them (DevTools protocol). */
@@ -277,5 +284,49 @@ export async function expectText(locator: Locator, expected: string | RegExp): P
       throw new Error(`expected ${String(locator)} to read ${String(expected)}, saw "${last}"`);
     }
     await new Promise((r) => setTimeout(r, 100));
+  }
+}
+
+/**
+ * The tabs of one test file: each a fresh context; `as(user)` signs in through the form once
+ * per user and then reuses the cookies (a second factor's code is good once per 30 s).
+ */
+export class Tabs {
+  private readonly open: ConsoleTab[] = [];
+  private readonly sessions = new Map<string, BrowserContextOptions['storageState']>();
+
+  constructor(
+    private readonly browser: () => Browser,
+    private readonly baseUrl: () => string,
+  ) {}
+
+  async tab(options: BrowserContextOptions = {}): Promise<ConsoleTab> {
+    const tab = await openConsole(this.browser(), this.baseUrl(), options);
+    this.open.push(tab);
+    return tab;
+  }
+
+  async as(user: TestUser, path = '/console/incidents'): Promise<ConsoleTab> {
+    const saved = this.sessions.get(user.username);
+    const tab = await this.tab(saved ? { storageState: saved } : {});
+    if (saved) {
+      await tab.page.goto(`${this.baseUrl()}${path}`);
+      if (path === '/console/incidents') {
+        await tab.page.getByRole('table', { name: /^(Incidents|Инциденты)$/ }).waitFor();
+      }
+    } else {
+      await signIn(tab.page, this.baseUrl(), user);
+      this.sessions.set(user.username, await tab.context.storageState());
+      if (path !== '/console/incidents') await tab.page.goto(`${this.baseUrl()}${path}`);
+    }
+    return tab;
+  }
+
+  /** Closes every tab; returns what they recorded as problems (foreign requests, errors). */
+  async closeAll(): Promise<string[]> {
+    const done = this.open.splice(0);
+    const problems = done.flatMap((t) => t.recorder.problems);
+    await Promise.all(done.map((t) => t.context.close()));
+    return problems;
   }
 }

@@ -1,0 +1,48 @@
+import { useQuery } from '@tanstack/react-query';
+import { api, ApiError, Taxonomy } from './api';
+
+/** The contract's fixed vocabularies (CONTRACT: Incidents); their words are in the catalogues. */
+export const STATES = ['AM', 'BY', 'KZ', 'KG', 'RU', 'TJ'] as const;
+export const STATUSES = [
+  'new',
+  'triaged',
+  'in_progress',
+  'resolved',
+  'closed',
+  'rejected',
+  'duplicate',
+];
+export const SEVERITIES = ['critical', 'high', 'medium', 'low'];
+export const TLPS = ['TLP:RED', 'TLP:AMBER+STRICT', 'TLP:AMBER', 'TLP:GREEN', 'TLP:CLEAR'];
+export const SECTORS = [
+  'energy',
+  'finance',
+  'government',
+  'defence',
+  'telecom',
+  'transport',
+  'health',
+  'water',
+  'education',
+  'other',
+];
+
+/**
+ * RSIT classes and categories with their names in both languages, from `GET /api/v1/taxonomy`;
+ * `null` from a service that does not offer it yet (the console then takes the category as
+ * typed text).
+ */
+export function useTaxonomy() {
+  return useQuery({
+    queryKey: ['taxonomy'],
+    staleTime: Infinity,
+    queryFn: async () => {
+      try {
+        return await api<Taxonomy>('GET', '/taxonomy');
+      } catch (e) {
+        if (e instanceof ApiError && e.status === 404) return null;
+        throw e;
+      }
+    },
+  });
+}
