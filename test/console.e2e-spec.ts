@@ -79,6 +79,7 @@ describe('Console in a browser', () => {
       createUser(admin, 'an.by', 'analyst', { state: 'BY', displayName: 'Anna BY' }),
       createUser(admin, 'an.kz', 'analyst', { state: 'KZ', locale: 'ru' }),
       createUser(admin, 'co.orlov', 'coordinator', { enrol: true }),
+      createUser(admin, 'co.petrov', 'coordinator', { displayName: 'Pavel Petrov' }),
     ]);
   }, 180_000);
 
@@ -208,6 +209,15 @@ describe('Console in a browser', () => {
       'Duplicate',
     ]);
 
+    // Reclassified and handed to a colleague from the list of coordinators.
+    const triage = page.getByRole('form', { name: 'Reclassify or assign' });
+    await triage.getByLabel('Severity').selectOption({ label: 'Critical' });
+    await triage.getByLabel('Assignee').selectOption({ label: 'Pavel Petrov (co.petrov)' });
+    await triage.getByRole('button', { name: 'Save changes' }).click();
+    await expectText(page.locator('dd').nth(1), 'Critical');
+    expect(await read(filed.id)).toMatchObject({ severity: 'critical', assignee: 'co.petrov' });
+    await page.getByRole('button', { name: 'Assign to me' }).waitFor();
+
     await page.getByRole('textbox', { name: 'Comment' }).fill('Called the bank; takedown asked.');
     await page.getByRole('button', { name: 'Add comment' }).click();
     await page.getByText('Called the bank; takedown asked.').waitFor();
@@ -217,7 +227,7 @@ describe('Console in a browser', () => {
     );
     const timeline = (await admin.get(`/api/v1/incidents/${filed.id}/timeline`)).body.items;
     expect(timeline.map((t: any) => t.type)).toEqual(
-      expect.arrayContaining(['assigned', 'transitioned', 'commented']),
+      expect.arrayContaining(['assigned', 'transitioned', 'reclassified', 'commented']),
     );
     expect(timeline.find((t: any) => t.type === 'commented').actor).toBe(
       `coordinator:CCC:${coordinator.username}`,

@@ -5,6 +5,7 @@ import { FormattedMessage, useIntl } from 'react-intl';
 import { api, Incident, Page, TimelineEvent, User } from '../api';
 import { Countdown, ErrorText, Time, TlpLabel, typingIn } from '../common';
 import { defang } from '../lib/indicators';
+import { Triage } from './incident-triage';
 
 /** The state machine as the contract gives it; the server decides, this only offers. */
 const NEXT: Record<string, string[]> = {
@@ -129,6 +130,13 @@ export function IncidentPage({ user }: { user: User }) {
         >
           {intl.formatMessage({ id: 'incident.acknowledge' })}
         </button>
+      )}
+      {user.role === 'coordinator' && (
+        <Triage
+          key={i.updatedAt}
+          incident={i}
+          onPatch={(body) => act.mutate({ method: 'PATCH', path: `/incidents/${id}`, body })}
+        />
       )}
       {user.role === 'coordinator' && NEXT[i.status] && (
         <Transitions
