@@ -156,8 +156,19 @@ describe('Console in a browser', () => {
 
   it("an analyst acknowledges its state's dispatch on the incident page", async () => {
     const filed = await file(
-      incident({ observables: [{ type: 'url', value: 'http://evil.ru/x' }] }),
+      incident({
+        title: 'Credential phishing against payment card processors',
+        description: 'Lure pages copy the login of three banks; kits reuse one panel.',
+        affectedStates: ['BY', 'KZ', 'TJ'],
+        observables: [
+          { type: 'url', value: 'http://evil.ru/x' },
+          { type: 'ipv4', value: '198.51.100.23' },
+        ],
+      }),
     );
+    await admin
+      .as(coordinatorKey)
+      .post(`/api/v1/incidents/${filed.id}/comments`, { body: 'Takedown requested.' });
     const { page } = await as(analyst);
     await page.getByRole('link', { name: filed.reference }).click();
     await expectText(page.getByRole('heading', { level: 1 }), filed.reference);
@@ -170,10 +181,16 @@ describe('Console in a browser', () => {
     const board = page.getByRole('table', { name: 'Dispatches' });
     await expectText(board.getByRole('row').filter({ hasText: 'BY' }), /^BY Acknowledged/);
     await page.getByRole('button', { name: 'Acknowledge' }).waitFor({ state: 'detached' });
+    // Only Belarus's dispatch: the others still wait, on the page and in the service.
+    await expectText(board.getByRole('row').filter({ hasText: 'KZ' }), /^KZ (Pending|Notified)/);
     const after = await read(filed.id);
-    expect(after.dispatches).toEqual([
-      expect.objectContaining({ state: 'BY', status: 'acknowledged' }),
+    const states = after.dispatches.map((d: any) => [d.state, d.status === 'acknowledged']);
+    expect(states.sort()).toEqual([
+      ['BY', true],
+      ['KZ', false],
+      ['TJ', false],
     ]);
+    await screenshot(page, 'incident-acknowledged-en');
   });
 
   it('a coordinator assigns, moves an incident on and comments; the page follows', async () => {

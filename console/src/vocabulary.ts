@@ -1,5 +1,6 @@
 import { useQuery } from '@tanstack/react-query';
 import { api, ApiError, Taxonomy } from './api';
+import { useLang } from './i18n';
 
 /** The contract's fixed vocabularies (CONTRACT: Incidents); their words are in the catalogues. */
 export const STATES = ['AM', 'BY', 'KZ', 'KG', 'RU', 'TJ'] as const;
@@ -45,4 +46,17 @@ export function useTaxonomy() {
       }
     },
   });
+}
+
+/** An RSIT category's name in the chosen language (`Fraud: Phishing`), or its code alone. */
+export function useCategoryName(): (value: string) => string {
+  const { lang } = useLang();
+  const taxonomy = useTaxonomy();
+  return (value) => {
+    for (const c of taxonomy.data?.rsit.classes ?? []) {
+      const found = c.categories.find((t) => t.value === value);
+      if (found) return `${c.label[lang]}: ${found.label[lang]}`;
+    }
+    return '';
+  };
 }

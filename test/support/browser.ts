@@ -18,7 +18,7 @@ import { Person } from './person.js';
  * Browser tests drive Debian's Chromium through playwright-core: never a downloaded browser,
  * never a skipped test. One browser per test file, a fresh context (cookies, storage) per test.
  */
-export const CHROMIUM = process.env.CCC_TEST_CHROMIUM ?? '/usr/bin/chromium';
+export const CHROMIUM = process.env.CHROMIUM_PATH ?? '/usr/bin/chromium';
 /** Screenshots for people to look at (git-ignored; not compared pixel by pixel). */
 export const ARTIFACTS = path.resolve('test-artifacts', 'console');
 

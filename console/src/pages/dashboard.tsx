@@ -3,8 +3,7 @@ import { useId, useState } from 'react';
 import { FormattedMessage, IntlShape, useIntl } from 'react-intl';
 import { api, Stats, User } from '../api';
 import { ErrorText } from '../common';
-import { useLang } from '../i18n';
-import { useTaxonomy } from '../vocabulary';
+import { useCategoryName } from '../vocabulary';
 
 const DAY = 86_400_000;
 const isoDay = (t: number) => new Date(t).toISOString().slice(0, 10);
@@ -16,8 +15,6 @@ const isoDay = (t: number) => new Date(t).toISOString().slice(0, 10);
  */
 export function Dashboard({ user }: { user: User }) {
   const intl = useIntl();
-  const { lang } = useLang();
-  const taxonomy = useTaxonomy();
   const [from, setFrom] = useState(() => isoDay(Date.now() - 29 * DAY));
   const [to, setTo] = useState(() => isoDay(Date.now()));
   const stats = useQuery({
@@ -29,13 +26,8 @@ export function Dashboard({ user }: { user: User }) {
       ),
   });
   const s = stats.data;
-  const categoryName = (value: string) => {
-    for (const c of taxonomy.data?.rsit.classes ?? []) {
-      const found = c.categories.find((t) => t.value === value);
-      if (found) return found.label[lang];
-    }
-    return value;
-  };
+  const named = useCategoryName();
+  const categoryName = (value: string) => named(value) || value;
   const words = (prefix: string, counts: Record<string, number>) =>
     Object.entries(counts)
       .sort((a, b) => b[1] - a[1])

@@ -5,6 +5,7 @@ import { FormattedMessage, useIntl } from 'react-intl';
 import { api, Incident, Page, TimelineEvent, User } from '../api';
 import { Countdown, ErrorText, Time, TlpLabel, typingIn } from '../common';
 import { defang } from '../lib/indicators';
+import { useCategoryName } from '../vocabulary';
 import { Triage } from './incident-triage';
 
 /** The state machine as the contract gives it; the server decides, this only offers. */
@@ -19,6 +20,7 @@ export function IncidentPage({ user }: { user: User }) {
   const { id } = useParams({ from: '/incidents/$id' });
   const intl = useIntl();
   const client = useQueryClient();
+  const categoryName = useCategoryName();
   const incident = useQuery({
     queryKey: ['incident', id],
     queryFn: () => api<Incident>('GET', `/incidents/${id}`),
@@ -82,7 +84,13 @@ export function IncidentPage({ user }: { user: User }) {
         <dt>
           <FormattedMessage id="incident.category" />
         </dt>
-        <dd>{i.category}</dd>
+        <dd>
+          {categoryName(i.category)} <code>{i.category}</code>
+        </dd>
+        <dt>
+          <FormattedMessage id="incident.sector" />
+        </dt>
+        <dd>{intl.formatMessage({ id: `sector.${i.sector}` })}</dd>
         <dt>
           <FormattedMessage id="incident.reportingState" />
         </dt>
@@ -193,7 +201,7 @@ export function IncidentPage({ user }: { user: User }) {
                 aria-label={intl.formatMessage({ id: 'incident.copy' }, { value: defang(o.value) })}
                 onClick={() => void navigator.clipboard?.writeText(o.value)}
               >
-                ⧉
+                <FormattedMessage id="incident.copyButton" />
               </button>
             </li>
           ))}

@@ -269,7 +269,7 @@ export function Queue({ user }: { user: User }) {
                     onChange={() => toggle(i.id)}
                   />
                 </td>
-                <td>
+                <td className="nowrap">
                   <Link to="/incidents/$id" params={{ id: i.id }}>
                     {i.reference}
                   </Link>
@@ -294,7 +294,7 @@ export function Queue({ user }: { user: User }) {
                   )}
                 </td>
                 <td>{i.assignee ?? '—'}</td>
-                <td>
+                <td className="nowrap">
                   <Time at={i.createdAt} />
                 </td>
               </tr>
