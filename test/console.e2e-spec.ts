@@ -284,6 +284,37 @@ describe('Console in a browser', () => {
     expect(recorder.streamed.some((d) => d.includes(first.id))).toBe(true);
   });
 
+  it('one event stream per browser: tabs share it, and another tab takes it over', async () => {
+    const { context, page, recorder } = await as(coordinator);
+    const second = await context.newPage();
+    await second.goto(`${service.url}/console/incidents`);
+    await second.getByRole('table', { name: 'Incidents' }).waitFor();
+    const streams = () => recorder.requests.filter((r) => r.endsWith('/api/v1/events')).length;
+
+    await file(incident());
+    for (const tab of [page, second]) {
+      await tab.getByRole('button', { name: '1 new incident' }).waitFor();
+    }
+    expect(streams()).toBe(1);
+
+    // The first tab holds the stream; when it goes, the other opens one and keeps receiving.
+    await second.getByRole('button', { name: '1 new incident' }).click();
+    await page.close();
+    await waitFor(() => streams() === 2, { what: 'the other tab opening the stream' });
+    let filed = 0;
+    await waitFor(
+      async () => {
+        // Filed until one arrives: the new stream may not be subscribed yet for the first.
+        if ((await second.getByRole('button', { name: /new incident/ }).count()) > 0) return true;
+        filed++;
+        await file(incident());
+        return false;
+      },
+      { intervalMs: 500, what: 'a live arrival in the remaining tab' },
+    );
+    expect(filed).toBeGreaterThan(0);
+  });
+
   it('speaks Russian and English, switched at any time and remembered for the person', async () => {
     const filed = await file(incident());
     const { page } = await open();
