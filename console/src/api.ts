@@ -32,10 +32,16 @@ export function setLanguage(lang: string): void {
   language = lang;
 }
 
-export async function api<T>(method: string, path: string, body?: unknown): Promise<T> {
+export async function api<T>(
+  method: string,
+  path: string,
+  body?: unknown,
+  extra: Record<string, string> = {},
+): Promise<T> {
   const headers: Record<string, string> = {
     accept: 'application/json',
     'accept-language': language,
+    ...extra,
   };
   if (body !== undefined) headers['content-type'] = 'application/json';
   if (method !== 'GET' && csrfToken) headers['x-csrf-token'] = csrfToken;
@@ -70,7 +76,7 @@ export interface User {
 export interface Me {
   user: User;
   csrfToken: string;
-  /** Set while a role that needs a second factor has not enrolled one. */
+  /** Set (by the console) while a role that needs a second factor has not enrolled one. */
   enrolOnly?: boolean;
 }
 
@@ -169,4 +175,86 @@ export interface TimelineEvent {
   actor: string;
   at: string;
   data: Record<string, unknown>;
+}
+
+export interface Labelled {
+  value: string;
+  label: { en: string; ru: string };
+  description?: { en: string; ru: string };
+}
+
+/** `GET /api/v1/taxonomy` (contract v2). */
+export interface Taxonomy {
+  rsit: { classes: (Labelled & { categories: (Labelled & { type: string })[] })[] };
+  tlp: Labelled[];
+  severities: (Labelled & { ackDeadlineSeconds: number })[];
+  sectors: Labelled[];
+  memberStates: Labelled[];
+}
+
+export interface Delivery {
+  id: string;
+  event: string;
+  incidentId: string | null;
+  party: string;
+  channel: string;
+  status: 'pending' | 'delivered' | 'failed';
+  attempts: number;
+  lastStatusCode: number | null;
+  lastError: string | null;
+  createdAt: string;
+  updatedAt: string;
+}
+
+export interface Report {
+  id: string;
+  kind: 'weekly' | 'monthly' | 'on-demand';
+  from: string;
+  to: string;
+  audience: 'community' | 'public';
+  status: 'queued' | 'running' | 'ready' | 'failed';
+  createdAt: string;
+}
+
+export interface Stats {
+  from: string;
+  to: string;
+  byStatus: Record<string, number>;
+  bySeverity: Record<string, number>;
+  byCategory: Record<string, number>;
+  byReportingState: Record<string, number>;
+  daily: { date: string; count: number }[];
+  acknowledgements: {
+    state: string;
+    dispatched: number;
+    acknowledged: number;
+    pending: number;
+    overdue: number;
+    escalated: number;
+    medianSecondsToAck: number | null;
+  }[];
+}
+
+/** A text answer (a report's Markdown); errors as `api` throws them. */
+export async function apiText(path: string): Promise<string> {
+  let res: Response;
+  try {
+    res = await fetch(`/api/v1${path}`, {
+      headers: { 'accept-language': language },
+      credentials: 'same-origin',
+    });
+  } catch {
+    throw new ApiError(0, null);
+  }
+  const text = await res.text();
+  if (!res.ok) {
+    let problem: Problem | null = null;
+    try {
+      problem = JSON.parse(text) as Problem;
+    } catch {
+      // not a problem document
+    }
+    throw new ApiError(res.status, problem);
+  }
+  return text;
 }

@@ -8,20 +8,37 @@ import {
   Outlet,
   RouterProvider,
 } from '@tanstack/react-router';
-import { createContext, useContext, useEffect, useState } from 'react';
+import { createContext, ReactNode, useContext, useEffect, useRef, useState } from 'react';
 import { FormattedMessage, useIntl } from 'react-intl';
-import { api, ApiError, Me, setCsrfToken } from './api';
-import { LanguageSwitch } from './common';
+import { api, ApiError, Me, setCsrfToken, User } from './api';
+import { LanguageSwitch, typingIn } from './common';
 import { LanguageProvider, useLang } from './i18n';
 import { closeLiveEvents, useLiveRefresh } from './live';
 import { Activate } from './pages/activate';
+import { Admin } from './pages/admin';
+import { Dashboard } from './pages/dashboard';
+import { Deliveries } from './pages/deliveries';
 import { Enrol } from './pages/enrol';
 import { IncidentPage } from './pages/incident';
+import { NewIncident } from './pages/new-incident';
+import { Profile } from './pages/profile';
 import { Queue } from './pages/queue';
+import { Reports } from './pages/reports';
 import { SignIn } from './pages/sign-in';
 
 const SessionContext = createContext<Me | null>(null);
 const useSession = () => useContext(SessionContext)!;
+
+/** The screens each role has, in the order the header lists them. */
+function navFor(role: User['role']): { to: string; id: string }[] {
+  const items = [{ to: '/incidents', id: 'nav.incidents' }];
+  if (role !== 'admin') items.push({ to: '/incidents/new', id: 'nav.new' });
+  items.push({ to: '/dashboard', id: 'nav.dashboard' }, { to: '/reports', id: 'nav.reports' });
+  if (role !== 'analyst') items.push({ to: '/deliveries', id: 'nav.deliveries' });
+  if (role === 'admin') items.push({ to: '/admin', id: 'nav.admin' });
+  items.push({ to: '/profile', id: 'nav.profile' });
+  return items;
+}
 
 function Shell() {
   const me = useSession();
@@ -31,20 +48,29 @@ function Shell() {
   const [help, setHelp] = useState(false);
   useEffect(() => {
     const onKey = (e: KeyboardEvent) => {
-      if ((e.target as HTMLElement).closest('input, textarea, select')) return;
+      if (typingIn(e)) return;
       if (e.key === '?') setHelp((h) => !h);
-      if (e.key === 'Escape') setHelp(false);
     };
     window.addEventListener('keydown', onKey);
     return () => window.removeEventListener('keydown', onKey);
   }, []);
   return (
     <>
+      <a className="skip" href="#main">
+        <FormattedMessage id="nav.skip" />
+      </a>
       <header>
         <nav aria-label={intl.formatMessage({ id: 'app.title' })}>
-          <Link to="/incidents">
-            <FormattedMessage id="nav.incidents" />
-          </Link>
+          {navFor(me.user.role).map((item) => (
+            <Link
+              key={item.to}
+              to={item.to}
+              activeOptions={{ exact: true, includeSearch: false }}
+              activeProps={{ 'aria-current': 'page' }}
+            >
+              <FormattedMessage id={item.id} />
+            </Link>
+          ))}
         </nav>
         <span>
           <FormattedMessage
@@ -53,6 +79,9 @@ function Shell() {
           />
         </span>
         <LanguageSwitch />
+        <button type="button" aria-keyshortcuts="?" onClick={() => setHelp(true)}>
+          <FormattedMessage id="nav.shortcuts" />
+        </button>
         <button
           type="button"
           onClick={() => {
@@ -71,53 +100,98 @@ function Shell() {
           <FormattedMessage id="live.down" />
         </p>
       )}
-      {help && (
-        <aside
-          role="dialog"
-          aria-label={intl.formatMessage({ id: 'shortcuts.title' })}
-          className="shortcuts"
-        >
-          <h2>
-            <FormattedMessage id="shortcuts.title" />
-          </h2>
-          <ul>
-            {['search', 'move', 'select', 'open', 'assign', 'comment', 'help'].map((k) => (
-              <li key={k}>
-                <FormattedMessage id={`shortcuts.${k}`} />
-              </li>
-            ))}
-          </ul>
-          <button type="button" onClick={() => setHelp(false)}>
-            <FormattedMessage id="shortcuts.close" />
-          </button>
-        </aside>
-      )}
-      <Outlet />
+      {help && <ShortcutsDialog onClose={() => setHelp(false)} />}
+      <div id="main">
+        <Outlet />
+      </div>
     </>
   );
 }
 
+const SHORTCUTS: [string, string][] = [
+  ['/', 'search'],
+  ['j / k', 'move'],
+  ['x', 'select'],
+  ['Enter / o', 'open'],
+  ['a', 'assign'],
+  ['c', 'comment'],
+  ['?', 'help'],
+  ['Esc', 'close'],
+];
+
+/** The `?` list: a modal dialog (focus inside, Escape closes, focus goes back). */
+function ShortcutsDialog({ onClose }: { onClose(): void }) {
+  const ref = useRef<HTMLDialogElement>(null);
+  useEffect(() => {
+    const dialog = ref.current;
+    if (dialog && !dialog.open) dialog.showModal();
+    return () => dialog?.close();
+  }, []);
+  return (
+    <dialog ref={ref} className="shortcuts" aria-labelledby="shortcuts-title" onClose={onClose}>
+      <h2 id="shortcuts-title">
+        <FormattedMessage id="shortcuts.title" />
+      </h2>
+      <p>
+        <FormattedMessage id="shortcuts.typing" />
+      </p>
+      <table aria-labelledby="shortcuts-title">
+        <thead>
+          <tr>
+            <th scope="col">
+              <FormattedMessage id="shortcuts.key" />
+            </th>
+            <th scope="col">
+              <FormattedMessage id="shortcuts.action" />
+            </th>
+          </tr>
+        </thead>
+        <tbody>
+          {SHORTCUTS.map(([key, id]) => (
+            <tr key={id}>
+              <td>
+                <kbd>{key}</kbd>
+              </td>
+              <td>
+                <FormattedMessage id={`shortcuts.${id}`} />
+              </td>
+            </tr>
+          ))}
+        </tbody>
+      </table>
+      <button type="button" onClick={onClose} autoFocus>
+        <FormattedMessage id="shortcuts.closeButton" />
+      </button>
+    </dialog>
+  );
+}
+
+/** A route's page with the signed-in user. */
+const withUser = (Page: (props: { user: User }) => ReactNode) =>
+  function Routed() {
+    return <Page user={useSession().user} />;
+  };
+
 const rootRoute = createRootRoute({ component: Shell });
-const indexRoute = createRoute({
-  getParentRoute: () => rootRoute,
-  path: '/',
-  component: () => <Navigate to="/incidents" />,
-});
-const queueRoute = createRoute({
-  getParentRoute: () => rootRoute,
-  path: '/incidents',
-  component: Queue,
-});
-const incidentRoute = createRoute({
-  getParentRoute: () => rootRoute,
-  path: '/incidents/$id',
-  component: function Incident() {
-    return <IncidentPage user={useSession().user} />;
-  },
-});
+const page = (path: string, Page: (props: { user: User }) => ReactNode) =>
+  createRoute({ getParentRoute: () => rootRoute, path, component: withUser(Page) });
 
 const router = createRouter({
-  routeTree: rootRoute.addChildren([indexRoute, queueRoute, incidentRoute]),
+  routeTree: rootRoute.addChildren([
+    createRoute({
+      getParentRoute: () => rootRoute,
+      path: '/',
+      component: () => <Navigate to="/incidents" />,
+    }),
+    page('/incidents', Queue),
+    page('/incidents/new', NewIncident),
+    page('/incidents/$id', IncidentPage),
+    page('/dashboard', Dashboard),
+    page('/reports', Reports),
+    page('/deliveries', Deliveries),
+    page('/admin', Admin),
+    page('/profile', Profile),
+  ]),
   basepath: '/console',
   // Plain query strings (`?status=new,triaged`), as the API takes them.
   parseSearch: (search) => Object.fromEntries(new URLSearchParams(search)),
@@ -136,12 +210,13 @@ declare module '@tanstack/react-router' {
 /** Who is signed in decides what shows: sign-in, second-factor enrolment, or the console. */
 function Session() {
   const client = useQueryClient();
-  const { lang, setLang } = useLang();
+  const { adopt, forget } = useLang();
   const me = useQuery({
     queryKey: ['me'],
     queryFn: async () => {
       try {
-        return await api<Me>('GET', '/auth/me');
+        const me = await api<Me>('GET', '/auth/me');
+        return me.user.totpEnrolled ? me : { ...me, enrolOnly: await mustEnrol() };
       } catch (e) {
         if (e instanceof ApiError && e.status === 401) return null;
         throw e;
@@ -154,8 +229,9 @@ function Session() {
     setCsrfToken(session?.csrfToken ?? null);
   }, [session]);
   useEffect(() => {
-    if (session && session.user.locale !== lang) setLang(session.user.locale);
-    // The user's saved locale decides once, at sign-in.
+    if (session) adopt(session.user);
+    else forget();
+    // Once per sign-in: the person's language (see LanguageProvider.adopt).
   }, [session?.user.id]);
   if (me.isLoading) return null;
   const activation = /^#token=(.+)$/.exec(window.location.hash);
@@ -185,6 +261,19 @@ function Session() {
       <RouterProvider router={router} />
     </SessionContext.Provider>
   );
+}
+
+/**
+ * Whether this session may only enrol a second factor: the service says so (403
+ * second-factor-enrolment-required) on any other route, as it decides by role.
+ */
+async function mustEnrol(): Promise<boolean> {
+  try {
+    await api('GET', '/incidents?limit=1');
+    return false;
+  } catch (e) {
+    return e instanceof ApiError && e.kind === 'second-factor-enrolment-required';
+  }
 }
 
 const queryClient = new QueryClient({

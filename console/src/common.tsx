@@ -88,3 +88,14 @@ const TLP_CLASS: Record<string, string> = {
 export function TlpLabel({ tlp }: { tlp: string }) {
   return <span className={`tlp ${TLP_CLASS[tlp] ?? ''}`}>{tlp}</span>;
 }
+
+/**
+ * A key press meant as text (or with a modifier): shortcuts leave it alone.
+ */
+export function typingIn(e: KeyboardEvent): boolean {
+  if (e.ctrlKey || e.metaKey || e.altKey) return true;
+  const target = e.target as HTMLElement | null;
+  return !!target?.closest?.(
+    'input, textarea, select, [contenteditable=""], [contenteditable="true"]',
+  );
+}

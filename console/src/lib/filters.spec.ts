@@ -1,4 +1,11 @@
-import { applyQuick, fromSearch, NO_FILTERS, toSearch } from './filters.js';
+import {
+  analystQuickFilters,
+  applyQuick,
+  fromSearch,
+  NO_FILTERS,
+  quickOf,
+  toSearch,
+} from './filters.js';
 
 describe('filters in the URL', () => {
   it('round-trips through the query string', () => {
@@ -25,5 +32,15 @@ describe('filters in the URL', () => {
   it('has the quick filters of the queue', () => {
     expect(toSearch(applyQuick('newUnassigned'))).toBe('?status=new&assignee=none');
     expect(toSearch(applyQuick('mine'))).toBe('?assignee=me');
+  });
+
+  it("has an analyst's quick filters for its own state, and knows which one is on", () => {
+    const quick = analystQuickFilters('BY');
+    expect(toSearch(applyQuick('ourAck', quick))).toBe('?awaitingAck=true&sort=deadlineAt');
+    expect(toSearch(applyQuick('sharedWithUs', quick))).toBe('?dispatchedTo=BY');
+    expect(toSearch(applyQuick('reportedByUs', quick))).toBe('?reportingState=BY');
+    expect(quickOf(fromSearch('?reportingState=BY'), quick)).toBe('reportedByUs');
+    expect(quickOf(fromSearch(''), quick)).toBe('all');
+    expect(quickOf(fromSearch('?reportingState=BY&q=x'), quick)).toBeUndefined();
   });
 });

@@ -59,7 +59,7 @@ export function toSearch(filters: Filters): string {
   return text ? `?${text}` : '';
 }
 
-/** The quick filters of the triage queue (research §2.1). */
+/** The quick filters of the coordinators' triage queue (research §2.1). */
 export const QUICK_FILTERS: Record<string, Partial<Filters>> = {
   newUnassigned: { status: ['new'], assignee: 'none' },
   mine: { assignee: 'me' },
@@ -67,6 +67,31 @@ export const QUICK_FILTERS: Record<string, Partial<Filters>> = {
   overdue: { overdue: true },
 };
 
-export function applyQuick(name: keyof typeof QUICK_FILTERS): Filters {
-  return { ...NO_FILTERS, ...QUICK_FILTERS[name] };
+/**
+ * An analyst's queue (research S3): what waits for our acknowledgement, soonest deadline
+ * first; what was shared with (dispatched to) our state; what we reported.
+ */
+export function analystQuickFilters(state: string): Record<string, Partial<Filters>> {
+  return {
+    ourAck: { awaitingAck: true, sort: 'deadlineAt' },
+    sharedWithUs: { dispatchedTo: [state] },
+    reportedByUs: { reportingState: [state] },
+  };
+}
+
+export function applyQuick(
+  name: string,
+  quick: Record<string, Partial<Filters>> = QUICK_FILTERS,
+): Filters {
+  return { ...NO_FILTERS, ...quick[name] };
+}
+
+/** The quick filter these filters are exactly, if any. */
+export function quickOf(
+  filters: Filters,
+  quick: Record<string, Partial<Filters>> = QUICK_FILTERS,
+): string | undefined {
+  const search = toSearch(filters);
+  if (search === '') return 'all';
+  return Object.keys(quick).find((name) => toSearch(applyQuick(name, quick)) === search);
 }

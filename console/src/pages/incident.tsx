@@ -3,9 +3,11 @@ import { useParams } from '@tanstack/react-router';
 import { FormEvent, useEffect, useRef, useState } from 'react';
 import { FormattedMessage, useIntl } from 'react-intl';
 import { api, Incident, Page, TimelineEvent, User } from '../api';
-import { Countdown, ErrorText, Time, TlpLabel } from '../common';
+import { Countdown, ErrorText, Time, TlpLabel, typingIn } from '../common';
 import { defang } from '../lib/indicators';
 import { Attachments } from './incident-attachments';
+import { useCategoryName } from '../vocabulary';
+import { Triage } from './incident-triage';
 
 /** The state machine as the contract gives it; the server decides, this only offers. */
 const NEXT: Record<string, string[]> = {
@@ -19,6 +21,7 @@ export function IncidentPage({ user }: { user: User }) {
   const { id } = useParams({ from: '/incidents/$id' });
   const intl = useIntl();
   const client = useQueryClient();
+  const categoryName = useCategoryName();
   const incident = useQuery({
     queryKey: ['incident', id],
     queryFn: () => api<Incident>('GET', `/incidents/${id}`),
@@ -41,7 +44,7 @@ export function IncidentPage({ user }: { user: User }) {
 
   useEffect(() => {
     const onKey = (e: KeyboardEvent) => {
-      if ((e.target as HTMLElement).closest('input, textarea, select')) return;
+      if (typingIn(e)) return;
       if (e.key === 'c') {
         e.preventDefault();
         commentRef.current?.focus();
@@ -82,7 +85,13 @@ export function IncidentPage({ user }: { user: User }) {
         <dt>
           <FormattedMessage id="incident.category" />
         </dt>
-        <dd>{i.category}</dd>
+        <dd>
+          {categoryName(i.category)} <code>{i.category}</code>
+        </dd>
+        <dt>
+          <FormattedMessage id="incident.sector" />
+        </dt>
+        <dd>{intl.formatMessage({ id: `sector.${i.sector}` })}</dd>
         <dt>
           <FormattedMessage id="incident.reportingState" />
         </dt>
@@ -115,8 +124,8 @@ export function IncidentPage({ user }: { user: User }) {
         </dd>
       </dl>
       {i.description && (
-        <section>
-          <h2>
+        <section aria-labelledby="section-description">
+          <h2 id="section-description">
             <FormattedMessage id="incident.description" />
           </h2>
           <p className="description">{i.description}</p>
@@ -131,6 +140,13 @@ export function IncidentPage({ user }: { user: User }) {
           {intl.formatMessage({ id: 'incident.acknowledge' })}
         </button>
       )}
+      {user.role === 'coordinator' && (
+        <Triage
+          key={i.updatedAt}
+          incident={i}
+          onPatch={(body) => act.mutate({ method: 'PATCH', path: `/incidents/${id}`, body })}
+        />
+      )}
       {user.role === 'coordinator' && NEXT[i.status] && (
         <Transitions
           to={NEXT[i.status]}
@@ -139,11 +155,11 @@ export function IncidentPage({ user }: { user: User }) {
           }
         />
       )}
-      <section>
-        <h2>
+      <section aria-labelledby="section-dispatches">
+        <h2 id="section-dispatches">
           <FormattedMessage id="incident.dispatches" />
         </h2>
-        <table>
+        <table aria-labelledby="section-dispatches">
           <thead>
             <tr>
               {['state', 'status', 'notified', 'acknowledged', 'level', 'deadline'].map((c) => (
@@ -173,8 +189,8 @@ export function IncidentPage({ user }: { user: User }) {
           </tbody>
         </table>
       </section>
-      <section>
-        <h2>
+      <section aria-labelledby="section-observables">
+        <h2 id="section-observables">
           <FormattedMessage id="incident.observables" />
         </h2>
         <ul className="observables">
@@ -186,15 +202,15 @@ export function IncidentPage({ user }: { user: User }) {
                 aria-label={intl.formatMessage({ id: 'incident.copy' }, { value: defang(o.value) })}
                 onClick={() => void navigator.clipboard?.writeText(o.value)}
               >
-                ⧉
+                <FormattedMessage id="incident.copyButton" />
               </button>
             </li>
           ))}
         </ul>
       </section>
       <Attachments incident={i} user={user} />
-      <section>
-        <h2>
+      <section aria-labelledby="section-related">
+        <h2 id="section-related">
           <FormattedMessage id="incident.related" />
         </h2>
         {related.data?.items.length ? (
@@ -212,8 +228,8 @@ export function IncidentPage({ user }: { user: User }) {
           </p>
         )}
       </section>
-      <section>
-        <h2>
+      <section aria-labelledby="section-timeline">
+        <h2 id="section-timeline">
           <FormattedMessage id="incident.timeline" />
         </h2>
         <ol className="timeline">
