@@ -1,25 +1,14 @@
 import { createHash, randomBytes } from 'node:crypto';
 import { readFile } from 'node:fs/promises';
 import { configure, Uint8ArrayReader, Uint8ArrayWriter, ZipReader } from '@zip.js/zip.js';
-import { Browser, BrowserContext, chromium, Download, Page } from 'playwright-core';
+import { Browser, BrowserContext, Download, Page } from 'playwright-core';
 import { Api } from './support/api.js';
+import { launchBrowser } from './support/browser.js';
 import { createTestEnv, Service, startService, TestEnv } from './support/service.js';
 import { eventually } from './support/webhook-receiver.js';
 
 configure({ useWebWorkers: false });
 
-const CHROMIUM = process.env.CHROMIUM_PATH ?? '/usr/bin/chromium';
-// Debian's Chromium, headless, with nothing that would reach the network on its own.
-const CHROMIUM_ARGS = [
-  '--headless',
-  '--no-sandbox',
-  '--disable-gpu',
-  '--disable-quic',
-  '--no-first-run',
-  '--disable-background-networking',
-  '--disable-component-update',
-  '--disable-sync',
-];
 const PASSWORD = 'Quartz-meadow-41-lantern!';
 
 /**
@@ -83,8 +72,7 @@ describe('Console: evidence files on the incident page', () => {
     });
     expect(activated.status).toBe(204);
 
-    // launch() gives the browser a fresh user-data-dir of its own, removed on close.
-    browser = await chromium.launch({ executablePath: CHROMIUM, args: CHROMIUM_ARGS });
+    browser = await launchBrowser();
     context = await browser.newContext({ acceptDownloads: true, locale: 'en-GB' });
     page = await context.newPage();
     page.on('console', (m) => {

@@ -1,29 +1,9 @@
-import { existsSync, mkdirSync, writeFileSync } from 'node:fs';
-import { execFileSync } from 'node:child_process';
+import { mkdirSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
-import { chromium } from 'playwright-core';
+import { launchBrowser } from './browser.js';
 
 /** Where tests leave screenshots for people to look at (git-ignored). */
 export const ARTIFACTS = path.resolve('test-artifacts');
-
-/** The system's Chromium (Debian's `chromium`, or CHROMIUM_PATH); never a downloaded browser. */
-export function chromiumPath(): string {
-  const given = process.env.CHROMIUM_PATH;
-  for (const candidate of [
-    ...(given ? [given] : []),
-    '/usr/bin/chromium',
-    '/usr/bin/chromium-browser',
-  ]) {
-    if (existsSync(candidate)) return candidate;
-  }
-  try {
-    return execFileSync('sh', ['-c', 'command -v chromium'], { encoding: 'utf8' }).trim();
-  } catch {
-    throw new Error(
-      'No Chromium browser found: install Debian\'s "chromium" (apt-get install -y chromium); .ci/run does',
-    );
-  }
-}
 
 /**
  * Loads each page from the service in headless Chromium, with its response headers (its
@@ -34,19 +14,7 @@ export function chromiumPath(): string {
 export async function renderInChromium(
   pages: { url: string; headers: Record<string, string>; screenshot: string }[],
 ) {
-  const browser = await chromium.launch({
-    executablePath: chromiumPath(),
-    args: [
-      '--headless',
-      '--no-sandbox',
-      '--disable-gpu',
-      '--disable-quic',
-      '--no-first-run',
-      '--disable-background-networking',
-      '--disable-component-update',
-      '--disable-sync',
-    ],
-  });
+  const browser = await launchBrowser();
   try {
     mkdirSync(ARTIFACTS, { recursive: true });
     for (const { url, headers, screenshot } of pages) {
