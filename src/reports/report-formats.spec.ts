@@ -152,6 +152,8 @@ describe('report formats', () => {
     expect(md).toContain('### CCC-2026-000001: Phishing | wave against banks &lt;script&gt;');
     expect(md).not.toContain('<script>');
     expect(md).toContain('| **all** | 2 | 10 min | 15 min |');
+    // Escalations per state: dispatches, acknowledged, escalated, escalation steps.
+    expect(md).toContain('| Kazakhstan | 2 | 1 | 1 | 2 |');
     // A report made before v2 has no per-day or per-state figures: those sections are left out.
     expect(md).not.toContain('## Incidents per day');
     expect(md).not.toContain('Median times by state');

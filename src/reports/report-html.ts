@@ -1,6 +1,6 @@
 import type { Locale, MessageKey } from '../i18n/i18n.js';
 import type { DurationStats, KeyCount, ReportContent } from './report-content.js';
-import { dailyStates, listed, reportText, timesByState } from './report-text.js';
+import { dailyStates, escalationsTable, listed, reportText, timesByState } from './report-text.js';
 
 /** ECharts, loaded on the first HTML report only: the API heap stays small otherwise. */
 type ECharts = typeof import('echarts');
@@ -229,23 +229,7 @@ export async function renderHtml(c: ReportContent, locale: Locale): Promise<stri
               { name: m('report.col.escalated'), values: c.escalations.map((e) => e.escalated) },
             ],
             title: m('report.escalations'),
-          })) +
-        table(
-          [
-            m('report.col.state'),
-            m('report.col.dispatches'),
-            m('report.col.acknowledged'),
-            m('report.col.escalated'),
-            m('report.col.steps'),
-          ],
-          c.escalations.map((e) => [
-            label.state(e.state),
-            e.dispatches,
-            e.acknowledged,
-            e.escalated,
-            e.escalations,
-          ]),
-        ),
+          })) + table(...escalationsTable(c, text)),
     ),
     section(
       m('report.transnational'),

@@ -1,6 +1,13 @@
 import type { Locale } from '../i18n/i18n.js';
 import type { DurationStats, KeyCount, ReportContent, Timing } from './report-content.js';
-import { dailyStates, listed, type ReportText, reportText, timesByState } from './report-text.js';
+import {
+  dailyStates,
+  escalationsTable,
+  listed,
+  type ReportText,
+  reportText,
+  timesByState,
+} from './report-text.js';
 
 /**
  * A document a person can read and forward, in English or Russian: headings, short
@@ -90,22 +97,7 @@ export function renderMarkdown(c: ReportContent, locale: Locale = 'en'): string 
   out.push(
     `## ${m('report.escalations')}`,
     '',
-    table(
-      [
-        m('report.col.state'),
-        m('report.col.dispatches'),
-        m('report.col.acknowledged'),
-        m('report.col.escalated'),
-        m('report.col.steps'),
-      ],
-      c.escalations.map((e) => [
-        label.state(e.state),
-        e.dispatches,
-        e.acknowledged,
-        e.escalated,
-        e.escalations,
-      ]),
-    ),
+    table(...escalationsTable(c, text)),
     `## ${m('report.transnational')}`,
     '',
     m('report.transnationalIntro', {

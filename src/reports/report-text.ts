@@ -35,6 +35,29 @@ export function reportText(locale: Locale) {
 
 export type ReportText = ReturnType<typeof reportText>;
 
+/** The escalations table per receiving state (header, rows): the same in every format. */
+export function escalationsTable(
+  c: ReportContent,
+  { m, label }: ReportText,
+): [string[], (string | number)[][]] {
+  return [
+    [
+      m('report.col.state'),
+      m('report.col.dispatches'),
+      m('report.col.acknowledged'),
+      m('report.col.escalated'),
+      m('report.col.steps'),
+    ],
+    c.escalations.map((e) => [
+      label.state(e.state),
+      e.dispatches,
+      e.acknowledged,
+      e.escalated,
+      e.escalations,
+    ]),
+  ];
+}
+
 /** Median time to acknowledge (receiving state) and to resolve (reporting state) per state. */
 export function timesByState(c: ReportContent): {
   state: string;
