@@ -387,6 +387,10 @@ describe('Console in a browser', () => {
     const kz = await open();
     await signIn(kz.page, service.url, analystKz);
     await by.page.getByRole('table', { name: 'Incidents' }).waitFor();
+    // Both streams subscribed before anything is filed: a live stream has no history.
+    for (const tab of [kz, by]) {
+      await waitFor(() => tab.recorder.streamsOpened > 0, { what: 'the stream open' });
+    }
 
     // TLP:RED for Kazakhstan only, sharing an observable with what Belarus does see.
     const hidden = await file(

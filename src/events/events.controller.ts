@@ -33,7 +33,6 @@ export class EventsController {
       connection: 'close',
       'x-request-id': request.id,
     });
-    raw.write('retry: 3000\n\n');
     let closed = false;
     const unsubscribe = await this.hub.subscribe(
       {
@@ -50,6 +49,8 @@ export class EventsController {
       },
       resumeFrom,
     );
+    // Headers leave with the first write: a client that sees the stream open is subscribed.
+    if (!raw.writableEnded) raw.write('retry: 3000\n\n');
     const done = () => {
       closed = true;
       unsubscribe();

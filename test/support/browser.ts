@@ -128,6 +128,8 @@ export class Recorder {
   readonly responses: { url: string; status: number; body: string }[] = [];
   /** The data of every server-sent event the browser received. */
   readonly streamed: string[] = [];
+  /** Event streams that answered 200 (the service subscribes before it answers). */
+  streamsOpened = 0;
   readonly problems: string[] = [];
   private readonly pending: Promise<unknown>[] = [];
   private readonly allowed: RegExp[] = [];
@@ -145,6 +147,7 @@ export class Recorder {
     context.on('response', (r: Response) => {
       const url = new URL(r.url());
       if (r.status() >= 500) this.problems.push(`HTTP ${r.status()} from ${r.url()}`);
+      if (url.pathname === '/api/v1/events' && r.status() === 200) this.streamsOpened++;
       if (!url.pathname.startsWith('/api/') || url.pathname === '/api/v1/events') return;
       this.pending.push(
         r.text().then(
