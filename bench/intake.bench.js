@@ -7,11 +7,15 @@
 //  4. a soak at half rate, sampling the service's resident memory.
 // Prints one JSON line per figure and a human summary. Never fails for being slow.
 import autocannon from 'autocannon';
-import { spawnSync } from 'node:child_process';
-import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import path from 'node:path';
-import { figure, migratedDatabase, round, startService } from './lib/common.js';
+import {
+  figure,
+  migratedDatabase,
+  round,
+  rssMb,
+  slopePerMinute,
+  startService,
+} from './lib/common.js';
+import { pgbench } from './lib/pgbench.js';
 
 const CONNECTIONS = Number(process.env.BENCH_CONNECTIONS ?? 32);
 const SECONDS = Number(process.env.BENCH_SECONDS ?? 20);
@@ -74,37 +78,6 @@ SELECT gen_random_uuid(), 'incident.routed', 'KZ', i.id, '{"type":"incident.rout
 COMMIT;
 `;
 
-function pgbench(databaseUrl) {
-  const dir = mkdtempSync(path.join(tmpdir(), 'ccc-pgbench-'));
-  const script = path.join(dir, 'intake.sql');
-  writeFileSync(script, PGBENCH_SCRIPT);
-  const run = spawnSync(
-    'pgbench',
-    ['-n', '-c', String(CONNECTIONS), '-j', '2', '-T', String(SECONDS), '-f', script, databaseUrl],
-    { encoding: 'utf8' },
-  );
-  if (run.status !== 0) throw new Error(`pgbench failed: ${run.stderr}`);
-  const tps = /tps = ([\d.]+)/.exec(run.stdout);
-  const latency = /latency average = ([\d.]+) ms/.exec(run.stdout);
-  return { tps: Number(tps[1]), latencyMs: Number(latency?.[1] ?? NaN) };
-}
-
-function rssMb(pid) {
-  const status = readFileSync(`/proc/${pid}/status`, 'utf8');
-  return Number(/VmRSS:\s+(\d+) kB/.exec(status)[1]) / 1024;
-}
-
-/** Least-squares slope of memory over time, in MB per minute. */
-function slopePerMinute(samples) {
-  const xs = samples.map((s) => s.t / 60);
-  const ys = samples.map((s) => s.mb);
-  const mx = xs.reduce((a, b) => a + b, 0) / xs.length;
-  const my = ys.reduce((a, b) => a + b, 0) / ys.length;
-  const num = xs.reduce((a, x, i) => a + (x - mx) * (ys[i] - my), 0);
-  const den = xs.reduce((a, x) => a + (x - mx) ** 2, 0);
-  return den === 0 ? 0 : num / den;
-}
-
 async function main() {
   const db = await migratedDatabase('intake');
   const service = await startService({
@@ -124,7 +97,7 @@ async function main() {
 
     await cannon(service.url, key, { duration: 3 }); // warm-up
     const max = await cannon(service.url, key, { duration: SECONDS });
-    const ceiling = pgbench(db.url);
+    const ceiling = pgbench(db.url, PGBENCH_SCRIPT, { clients: CONNECTIONS, seconds: SECONDS });
     const ratio = max.requests.average / ceiling.tps;
     figure('intake', 'max_rps', max.requests.average, 'req/s', { connections: CONNECTIONS });
     figure('intake', 'max_p50', max.latency.p50, 'ms');

@@ -7,26 +7,23 @@
 // BENCH_MODE=outbox skips the intake: events are committed straight into the outbox (as
 // OutboxService writes them) and latency runs from COMMIT to arrival: the pipeline alone.
 // Prints one JSON line per figure and a human summary. Never fails for being slow.
-import { spawn } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
 import http from 'node:http';
 import path from 'node:path';
 import { performance } from 'node:perf_hooks';
 import { randomUUID } from 'node:crypto';
 import pg from 'pg';
-import { Webhook } from 'standardwebhooks';
 import {
   databaseUrl,
   dropDatabase,
   figure,
-  freePort,
-  REDIS_URL,
   ROOT,
   scratchName,
   summarize,
-  SERVICE_NODE_FLAGS,
+  startService,
   deleteQueueKeys,
 } from './lib/common.js';
+import { startReceiver } from './lib/receiver.js';
 
 const RATE = Number(process.env.BENCH_RATE ?? 50);
 const SECONDS = Number(process.env.BENCH_SECONDS ?? 20);
@@ -37,70 +34,6 @@ const TARGET = 'KZ';
 const MODE = process.env.BENCH_MODE === 'outbox' ? 'outbox' : 'intake';
 
 const sleep = (ms) => new Promise((r) => setTimeout(r, ms));
-
-/** The receiver: notes when each incident's webhook arrives and checks its signature. */
-async function startReceiver(secret) {
-  const arrivals = new Map();
-  const verifier = new Webhook(secret);
-  let badSignatures = 0;
-  const server = http.createServer((req, res) => {
-    const chunks = [];
-    req.on('data', (c) => chunks.push(c));
-    req.on('end', () => {
-      const at = performance.now();
-      const body = Buffer.concat(chunks).toString('utf8');
-      res.writeHead(200).end('ok');
-      if (req.url === '/baseline') return;
-      try {
-        const event = verifier.verify(body, req.headers);
-        const id = event.data?.incident?.id;
-        if (id && !arrivals.has(id)) arrivals.set(id, at);
-      } catch {
-        badSignatures++;
-      }
-    });
-  });
-  server.keepAliveTimeout = 10_000;
-  await new Promise((resolve) => server.listen(0, '127.0.0.1', resolve));
-  return {
-    url: `http://127.0.0.1:${server.address().port}`,
-    arrivals,
-    badSignatures: () => badSignatures,
-    close: () => {
-      server.closeAllConnections();
-      return new Promise((resolve) => server.close(resolve));
-    },
-  };
-}
-
-async function startService(env) {
-  const port = await freePort();
-  const child = spawn(process.execPath, [...SERVICE_NODE_FLAGS, path.join(DIST, 'main.js')], {
-    env: { PATH: process.env.PATH, REDIS_URL, LOG_LEVEL: 'warn', ...env, PORT: String(port) },
-    stdio: ['ignore', 'inherit', 'inherit'],
-  });
-  const url = `http://127.0.0.1:${port}`;
-  const deadline = Date.now() + 60_000;
-  for (;;) {
-    if (child.exitCode !== null) throw new Error('service exited during start-up');
-    try {
-      if ((await fetch(`${url}/health/ready`)).ok) break;
-    } catch {
-      /* not yet */
-    }
-    if (Date.now() > deadline) throw new Error('service not ready');
-    await sleep(100);
-  }
-  return {
-    url,
-    stop: () =>
-      new Promise((resolve) => {
-        if (child.exitCode !== null) return resolve();
-        child.once('exit', resolve);
-        child.kill('SIGTERM');
-      }),
-  };
-}
 
 const agent = new http.Agent({ keepAlive: true, maxSockets: 64 });
 

@@ -19,7 +19,16 @@ import { createInterface } from 'node:readline';
 import { fileURLToPath } from 'node:url';
 
 const HERE = path.dirname(fileURLToPath(import.meta.url));
-const ORDER = ['routing', 'intake', 'notify', 'queue', 'escalation', 'report', 'attachments'];
+const ORDER = [
+  'routing',
+  'intake',
+  'pipeline',
+  'notify',
+  'queue',
+  'escalation',
+  'report',
+  'attachments',
+];
 
 /** The figures the summary shows for each benchmark, in order (missing ones are skipped). */
 const HEADLINES = {
@@ -39,6 +48,18 @@ const HEADLINES = {
     'half_p99',
     'rss_end_mb',
     'rss_slope_mb_per_min',
+  ],
+  pipeline: [
+    'plain_ceiling_tps',
+    'intake_rps',
+    'intake_ratio',
+    'notified_rps',
+    'notified_ratio',
+    'half_p99',
+    'notify_latency_p99',
+    'duplicate_webhooks',
+    'rss_worst_max_mb',
+    'rss_worst_slope_mb_per_min',
   ],
   notify: [
     'latency_201_to_webhook_p50',

@@ -1,6 +1,7 @@
 // Shared helpers for the benchmarks: scratch databases, the built service, percentiles, output.
 import { spawn } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
+import { readdirSync, readFileSync } from 'node:fs';
 import { createServer } from 'node:net';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -142,4 +143,65 @@ export function figure(bench, name, value, unit, extra = {}) {
 
 export function round(v) {
   return typeof v === 'number' ? Math.round(v * 1000) / 1000 : v;
+}
+
+/** Resident memory of a process, in MB. */
+export function rssMb(pid) {
+  const status = readFileSync(`/proc/${pid}/status`, 'utf8');
+  return Number(/VmRSS:\s+(\d+) kB/.exec(status)[1]) / 1024;
+}
+
+/** A process and its descendants (the service may run its roles as child processes). */
+export function processTree(pid) {
+  const children = (p) => {
+    try {
+      return readFileSync(`/proc/${p}/task/${p}/children`, 'utf8').split(' ').filter(Boolean);
+    } catch {
+      return [];
+    }
+  };
+  const all = [String(pid)];
+  for (let i = 0; i < all.length; i++) all.push(...children(all[i]));
+  return all.map(Number);
+}
+
+/** Least-squares slope of memory over time (`{t: seconds, mb}`), in MB per minute. */
+export function slopePerMinute(samples) {
+  const xs = samples.map((s) => s.t / 60);
+  const ys = samples.map((s) => s.mb);
+  const mx = xs.reduce((a, b) => a + b, 0) / xs.length;
+  const my = ys.reduce((a, b) => a + b, 0) / ys.length;
+  const num = xs.reduce((a, x, i) => a + (x - mx) * (ys[i] - my), 0);
+  const den = xs.reduce((a, x) => a + (x - mx) ** 2, 0);
+  return den === 0 ? 0 : num / den;
+}
+
+/** CPU time used so far (user + system, ms) by these processes; gone ones count 0. */
+export function cpuMs(pids) {
+  let ticks = 0;
+  for (const pid of pids) {
+    try {
+      const stat = readFileSync(`/proc/${pid}/stat`, 'utf8');
+      const fields = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
+      ticks += Number(fields[11]) + Number(fields[12]);
+    } catch {
+      /* gone */
+    }
+  }
+  return ticks * 10; // USER_HZ is 100 on Linux
+}
+
+/** The PostgreSQL backends serving one database (their title names it). */
+export function backendsOf(database) {
+  const pids = [];
+  for (const entry of readdirSync('/proc')) {
+    if (!/^\d+$/.test(entry)) continue;
+    try {
+      const cmd = readFileSync(`/proc/${entry}/cmdline`, 'utf8');
+      if (cmd.startsWith('postgres: ') && cmd.includes(` ${database} `)) pids.push(Number(entry));
+    } catch {
+      /* gone */
+    }
+  }
+  return pids;
 }

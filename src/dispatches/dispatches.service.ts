@@ -4,7 +4,7 @@ import { ChangeSet } from '../common/change-set.js';
 import { SYSTEM_ACTOR } from '../common/principal.js';
 import { sql } from '../common/sql.js';
 import { APP_CONFIG, type AppConfig } from '../config/config.js';
-import { timelineFragment } from '../timeline/timeline.service.js';
+import { timelineRowsFragment } from '../timeline/timeline.service.js';
 import {
   isTerminal,
   periodSeconds,
@@ -85,6 +85,31 @@ export function overdueSql(d: string): string {
  * and their deadlines. Every method runs in the caller's transaction; the guarantees rest on
  * conditional UPDATEs, so a repeat, a duplicate job or a race changes nothing twice.
  */
+/**
+ * Dispatches notified by deliveries that succeeded, as a fragment of the caller's change set:
+ * `delivered` names a FROM item with the deliveries' (id, event, incident_id, party, channel).
+ * The first delivery of an `incident.routed` event to a state marks its dispatch notified and
+ * says so on the timeline; other events, and the centre's own copies, change nothing.
+ */
+export function notifiedFragment(cs: ChangeSet, delivered: string): void {
+  cs.with(
+    'notified',
+    `UPDATE dispatches d SET status = 'notified', notified_at = now()
+     FROM (SELECT DISTINCT ON (x.incident_id, x.party) x.id, x.incident_id, x.party, x.channel
+           FROM ${delivered} x
+           WHERE x.event = 'incident.routed' AND x.incident_id IS NOT NULL AND x.party <> 'CCC'
+           ORDER BY x.incident_id, x.party, x.id) s
+     WHERE d.incident_id = s.incident_id AND d.state = s.party AND d.status = 'pending'
+     RETURNING d.incident_id, d.state, s.channel, s.id AS delivery_id`,
+  );
+  timelineRowsFragment(
+    cs,
+    `SELECT incident_id, 'notified'::text, ${cs.add(SYSTEM_ACTOR)}::text,
+       jsonb_build_object('state', state, 'channel', channel, 'deliveryId', delivery_id)
+     FROM notified`,
+  );
+}
+
 @Injectable()
 export class DispatchesService {
   private readonly slaJson: string;
@@ -117,46 +142,6 @@ export class DispatchesService {
     );
     if (r.changed && r.acknowledged_at) return { acknowledgedAt: r.acknowledged_at };
     return r.held ? 'already' : 'none';
-  }
-
-  /**
-   * A delivery succeeded. The first delivered `incident.routed` to a state moves its dispatch
-   * pending → notified, with a `notified` timeline entry, once whatever the number of contacts
-   * or duplicates; anything else changes nothing. Called by the delivery worker in the
-   * transaction that records the outcome.
-   */
-  async delivered(
-    manager: EntityManager,
-    d: {
-      event: string;
-      incidentId: string | null;
-      party: string;
-      channel: string;
-      deliveryId: string;
-    },
-  ): Promise<void> {
-    if (d.event !== 'incident.routed' || !d.incidentId || d.party === 'CCC') return;
-    const cs = new ChangeSet();
-    cs.with(
-      'notified',
-      `UPDATE dispatches SET status = 'notified', notified_at = now()
-       WHERE incident_id = ${cs.add(d.incidentId)}::uuid AND state = ${cs.add(d.party)}::text
-         AND status = 'pending'
-       RETURNING id`,
-    );
-    timelineFragment(
-      cs,
-      [
-        {
-          incidentId: d.incidentId,
-          type: 'notified',
-          actor: SYSTEM_ACTOR,
-          data: { state: d.party, channel: d.channel, deliveryId: d.deliveryId },
-        },
-      ],
-      { from: 'notified' },
-    );
-    await cs.run(manager);
   }
 
   /**

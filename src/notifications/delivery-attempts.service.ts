@@ -1,11 +1,13 @@
 import { Inject, Injectable, Logger } from '@nestjs/common';
 import { InjectDataSource } from '@nestjs/typeorm';
 import { DataSource } from 'typeorm';
-import { sql } from '../common/sql.js';
+import { Batcher } from '../common/batcher.js';
+import { ChangeSet } from '../common/change-set.js';
+import { prepared, sql } from '../common/sql.js';
 import { isLocale, WORKING_LOCALE } from '../i18n/i18n.js';
 import { NOTIFICATIONS_DB } from './notifications.db.js';
 import { APP_CONFIG, AppConfig } from '../config/config.js';
-import { DispatchesService } from '../dispatches/dispatches.service.js';
+import { notifiedFragment } from '../dispatches/dispatches.service.js';
 import { AttemptResult } from './delivery-result.js';
 import { DeliveryQueue } from './delivery.queue.js';
 import { EmailSender } from './email.sender.js';
@@ -35,14 +37,31 @@ interface ClaimedDelivery {
   event_created_at: Date | null;
 }
 
+/** What one attempt came to, as recorded. */
+interface Outcome {
+  id: string;
+  lease: Date;
+  /** `pending` for a retry. */
+  status: 'pending' | 'delivered' | 'failed';
+  attempt: number;
+  statusCode: number | null;
+  error: string | null;
+  delayMs: number;
+  durationMs: number;
+}
+
+/** Claims and records go in batches: with many deliveries at once, one statement each. */
+const BATCH_LIMITS = { maxBatch: 64, maxInFlight: 1 };
+
 /** Makes one attempt at a delivery and records what happened. */
 @Injectable()
 export class DeliveryAttemptsService {
   private readonly logger = new Logger(DeliveryAttemptsService.name);
+  private readonly claims = new Batcher((ids: string[]) => this.claimBatch(ids), BATCH_LIMITS);
+  private readonly records = new Batcher((o: Outcome[]) => this.recordBatch(o), BATCH_LIMITS);
 
   constructor(
     @InjectDataSource(NOTIFICATIONS_DB) private readonly dataSource: DataSource,
-    private readonly dispatches: DispatchesService,
     private readonly webhooks: WebhookSender,
     private readonly email: EmailSender,
     private readonly queue: DeliveryQueue,
@@ -84,25 +103,39 @@ export class DeliveryAttemptsService {
     return null;
   }
 
-  private async claim(deliveryId: string): Promise<ClaimedDelivery | null> {
-    const [row] = await sql<ClaimedDelivery>(
+  private claim(deliveryId: string): Promise<ClaimedDelivery | null> {
+    return this.claims.run(deliveryId);
+  }
+
+  /**
+   * One statement for a batch of claims. Two jobs for one delivery in the same batch: the
+   * first gets it, the other nothing (as if it had lost the race).
+   */
+  private async claimBatch(ids: string[]): Promise<(ClaimedDelivery | null)[]> {
+    const rows = await prepared<ClaimedDelivery>(
       this.dataSource,
+      'delivery_claim',
       `WITH claimed AS (
          -- Millisecond precision, so the lease compares equal after a round trip.
          UPDATE deliveries
          SET next_attempt_at =
                date_trunc('milliseconds', clock_timestamp() + make_interval(secs => $2)),
              updated_at = now()
-         WHERE id = $1 AND status = 'pending' AND next_attempt_at <= clock_timestamp()
+         WHERE id = ANY($1::uuid[]) AND status = 'pending' AND next_attempt_at <= clock_timestamp()
          RETURNING id, event_id, event, incident_id, party, channel, attempts, contact_id,
                    next_attempt_at AS lease)
        SELECT d.*, c.url, c.secret, c.address, c.locale, o.payload, o.created_at AS event_created_at
        FROM claimed d
        LEFT JOIN contacts c ON c.id = d.contact_id
        LEFT JOIN outbox o ON o.event_id = d.event_id`,
-      [deliveryId, LEASE_SECONDS],
+      [ids, LEASE_SECONDS],
     );
-    return row ?? null;
+    const byId = new Map(rows.map((r) => [r.id, r]));
+    return ids.map((id) => {
+      const row = byId.get(id) ?? null;
+      byId.delete(id);
+      return row;
+    });
   }
 
   private async send(d: ClaimedDelivery): Promise<AttemptResult> {
@@ -142,46 +175,15 @@ export class DeliveryAttemptsService {
       outcome === 'retry'
         ? (result.retryAfterMs ?? backoffDelay(this.config.webhookBackoffMs, attempt))
         : 0;
-    const next = await this.dataSource.transaction(async (manager) => {
-      await manager.query(
-        `INSERT INTO delivery_attempts (delivery_id, attempt, status_code, error, duration_ms)
-         VALUES ($1, $2, $3, $4, $5)`,
-        [d.id, attempt, result.statusCode, result.error, durationMs],
-      );
-      // Only while our lease holds: had it expired, the worker that took over records instead.
-      const [row] = await sql<{ next_attempt_at: Date }>(
-        manager,
-        `UPDATE deliveries SET
-           status = $3::text, attempts = $4, last_status_code = $5, last_error = $6,
-           next_attempt_at = CASE WHEN $3::text = 'pending'
-             THEN date_trunc('milliseconds',
-               clock_timestamp() + make_interval(secs => $7::double precision / 1000))
-             ELSE next_attempt_at END,
-           delivered_at = CASE WHEN $3::text = 'delivered' THEN now() ELSE delivered_at END,
-           updated_at = now()
-         WHERE id = $1 AND status = 'pending' AND next_attempt_at = $2
-         RETURNING next_attempt_at`,
-        [
-          d.id,
-          d.lease,
-          outcome === 'retry' ? 'pending' : outcome,
-          attempt,
-          result.statusCode,
-          result.error,
-          delayMs,
-        ],
-      );
-      if (row && outcome === 'delivered') {
-        // The dispatch lifecycle decides what a delivery means for the dispatch (notified).
-        await this.dispatches.delivered(manager, {
-          event: d.event,
-          incidentId: d.incident_id,
-          party: d.party,
-          channel: d.channel,
-          deliveryId: d.id,
-        });
-      }
-      return row;
+    const next = await this.records.run({
+      id: d.id,
+      lease: d.lease,
+      status: outcome === 'retry' ? 'pending' : outcome,
+      attempt,
+      statusCode: result.statusCode,
+      error: result.error,
+      delayMs,
+      durationMs,
     });
     deliveryOutcomes.inc({ event: d.event, channel: d.channel, outcome });
     if (outcome === 'delivered' && d.event_created_at) {
@@ -198,5 +200,59 @@ export class DeliveryAttemptsService {
     if (next && outcome === 'retry') {
       await this.queue.enqueue([{ id: d.id, dueAt: next.next_attempt_at }]);
     }
+  }
+
+  /**
+   * One statement for a batch of outcomes: the attempts, the deliveries (each only while
+   * its lease holds: had it expired, the worker that took over records instead), and the
+   * dispatches the deliveries notified. Returns, per outcome, the delivery's next attempt
+   * time, or null when the lease no longer held.
+   */
+  private async recordBatch(outcomes: Outcome[]): Promise<({ next_attempt_at: Date } | null)[]> {
+    const cs = new ChangeSet();
+    const column = (pick: (o: Outcome) => unknown) => cs.add(outcomes.map(pick));
+    cs.with(
+      'outcome',
+      `SELECT * FROM unnest(${column((o) => o.id)}::uuid[], ${column((o) => o.lease)}::timestamptz[],
+         ${column((o) => o.status)}::text[], ${column((o) => o.attempt)}::int[],
+         ${column((o) => o.statusCode)}::int[], ${column((o) => o.error)}::text[],
+         ${column((o) => o.delayMs)}::double precision[], ${column((o) => o.durationMs)}::int[])
+         WITH ORDINALITY AS r(id, lease, status, attempt, status_code, error, delay_ms,
+                              duration_ms, n)`,
+      { materialized: true },
+    );
+    cs.with(
+      'attempts',
+      `INSERT INTO delivery_attempts (delivery_id, attempt, status_code, error, duration_ms)
+       SELECT id, attempt, status_code, error, duration_ms FROM outcome`,
+    );
+    cs.with(
+      'recorded',
+      `UPDATE deliveries d SET
+         status = r.status, attempts = r.attempt, last_status_code = r.status_code,
+         last_error = r.error,
+         next_attempt_at = CASE WHEN r.status = 'pending'
+           THEN date_trunc('milliseconds', clock_timestamp() + make_interval(secs => r.delay_ms / 1000))
+           ELSE d.next_attempt_at END,
+         delivered_at = CASE WHEN r.status = 'delivered' THEN now() ELSE d.delivered_at END,
+         updated_at = now()
+       FROM outcome r
+       WHERE d.id = r.id AND d.status = 'pending' AND d.next_attempt_at = r.lease
+       RETURNING d.id, d.event, d.incident_id, d.party, d.channel, d.status, d.next_attempt_at`,
+    );
+    cs.with('delivered', `SELECT * FROM recorded WHERE status = 'delivered'`);
+    // The dispatch lifecycle decides what a delivery means for the dispatch (notified).
+    notifiedFragment(cs, 'delivered');
+    const { text, values } = cs.statement(
+      'x.next_attempt_at, x.id IS NOT NULL AS held',
+      'outcome r LEFT JOIN recorded x ON x.id = r.id ORDER BY r.n',
+    );
+    const rows = await prepared<{ next_attempt_at: Date | null; held: boolean }>(
+      this.dataSource,
+      'delivery_record',
+      text,
+      values,
+    );
+    return rows.map((r) => (r.held ? { next_attempt_at: r.next_attempt_at! } : null));
   }
 }

@@ -66,6 +66,22 @@ export function timelineFragment(
   );
 }
 
+/**
+ * Timeline entries the statement itself computes, one per row of `rows`: a query returning
+ * (incident_id, type, actor, data) in that order, e.g. from a CTE of the dispatches a batch
+ * marked. Same rule as above: each entry its own microsecond. CTE `timeline`.
+ */
+export function timelineRowsFragment(cs: ChangeSet, rows: string): void {
+  cs.with(
+    'timeline',
+    `INSERT INTO timeline_events (incident_id, type, actor, data, at)
+     SELECT e.incident_id, e.type, e.actor, e.data,
+            clock_timestamp() + (row_number() OVER () - 1) * interval '1 microsecond'
+     FROM (${rows}) AS e(incident_id, type, actor, data)
+     RETURNING id, at`,
+  );
+}
+
 @Injectable()
 export class TimelineService {
   /**
