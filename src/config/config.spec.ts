@@ -1,3 +1,4 @@
+import { availableParallelism } from 'node:os';
 import { ConfigError, loadConfig } from './config.js';
 import { parseSla } from '../vocabulary/vocabulary.js';
 
@@ -19,6 +20,7 @@ describe('loadConfig', () => {
       reportMonthlyCron: '0 0 1 * *',
       slaAckSeconds: { critical: 900, high: 3600, medium: 14400, low: 86400 },
     });
+    expect(config.split).toBe(availableParallelism() >= 2);
     expect(config.bootstrapAdminKey).toBeUndefined();
     expect(config.smtpUrl).toBeUndefined();
   });
@@ -35,6 +37,7 @@ describe('loadConfig', () => {
     });
     expect(config.port).toBe(8080);
     expect(config.role).toBe('worker');
+    expect(config.split).toBe(false);
     expect(config.queuePrefix).toBe('{prod-a}');
     expect(config.webhookAllowPrivate).toBe(true);
     expect(config.rateLimitPerMinute).toBe(0);

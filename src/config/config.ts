@@ -1,6 +1,7 @@
 import 'reflect-metadata';
 import { plainToInstance } from 'class-transformer';
 import { validateSync } from 'class-validator';
+import { availableParallelism } from 'node:os';
 import { DataKey, DataKeyError, parseDataKeys } from './data-key.js';
 import { parseSla, SlaPeriods } from '../vocabulary/vocabulary.js';
 import { EnvSchema, parseTrustedProxies } from './env.schema.js';
@@ -18,6 +19,11 @@ export interface AppConfig {
   redisSentinelName?: string;
   port: number;
   role: Role;
+  /**
+   * Role all on two or more cores (CCC_PROCESSES=auto): this process starts an `api` and a
+   * `worker` process and watches them (supervisor.ts) instead of running both itself.
+   */
+  split: boolean;
   /** Hash-tagged so every key of a deployment lands in one Redis Cluster slot. */
   queuePrefix: string;
   bootstrapAdminKey?: string;
@@ -112,6 +118,8 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): AppConfig {
     redisSentinelName: parsed.CCC_REDIS_SENTINEL_NAME,
     port: parsed.PORT,
     role: parsed.CCC_ROLE,
+    split:
+      parsed.CCC_ROLE === 'all' && parsed.CCC_PROCESSES === 'auto' && availableParallelism() >= 2,
     queuePrefix: `{${parsed.CCC_QUEUE_PREFIX}}`,
     bootstrapAdminKey: parsed.CCC_BOOTSTRAP_ADMIN_KEY,
     slaAckSeconds: parseSla(parsed.CCC_SLA_ACK_SECONDS)!,

@@ -106,6 +106,10 @@ export class EnvSchema {
   @IsIn(['api', 'worker', 'all'])
   CCC_ROLE: 'api' | 'worker' | 'all' = 'all';
 
+  /** Role all: `auto` runs the API and the worker as two processes on a machine with 2+ cores; `1` in one process. */
+  @IsIn(['auto', '1'])
+  CCC_PROCESSES: 'auto' | '1' = 'auto';
+
   @Matches(/^[A-Za-z0-9_.:-]{1,64}$/, { message: 'must be 1-64 letters, digits, _ . : or -' })
   CCC_QUEUE_PREFIX = 'ccc';
 

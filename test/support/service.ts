@@ -120,6 +120,8 @@ export async function startService(testEnv: TestEnv, options: StartOptions = {})
       // chosen here could be taken by a parallel test before the child binds it.
       PORT: '0',
       CCC_ROLE: role,
+      // One process per service: tests start many; the split layout has its own spec.
+      CCC_PROCESSES: '1',
       CCC_QUEUE_PREFIX: testEnv.queuePrefix,
       CCC_BOOTSTRAP_ADMIN_KEY: ADMIN_KEY,
       CCC_WEBHOOK_ALLOW_PRIVATE: 'true',
