@@ -28,6 +28,7 @@ const ORDER = [
   'escalation',
   'report',
   'attachments',
+  'console',
 ];
 
 /** The figures the summary shows for each benchmark, in order (missing ones are skipped). */
@@ -87,6 +88,12 @@ const HEADLINES = {
     'download_mb_per_s',
     'download_ratio',
     'rss_peak_4_concurrent_uploads_mb',
+  ],
+  console: [
+    'initial_js_gzip_kb',
+    'initial_js_ratio_vs_react_only',
+    'vite_build_p50',
+    'build_ratio_vite_vs_tsc',
   ],
 };
 

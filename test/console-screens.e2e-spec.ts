@@ -305,8 +305,23 @@ describe('Console screens in a browser', () => {
     });
   });
 
-  it('reports: ordered, made, read as text; analysts only read', async () => {
+  it('reports: ordered, made, read as HTML (raw HTML in it stays text); analysts only read', async () => {
     await file(incident({ tlp: 'TLP:GREEN' }));
+    // A resolved GREEN incident: its lessons are in the community report, with markup in them.
+    const lesson = await file(incident({ tlp: 'TLP:GREEN' }));
+    const hostile =
+      '<script>window.__reportRan = 1</script><img src="/favicon.ico" onerror="window.__reportRan = 2"> Patch the **VPN** first';
+    for (const to of ['triaged', 'in_progress', 'resolved']) {
+      const moved = await admin
+        .as(coordinatorKey)
+        .post(`/api/v1/incidents/${lesson.id}/transitions`, {
+          to,
+          ...(to === 'resolved'
+            ? { resolution: { summary: 'Host rebuilt', lessonsLearned: hostile } }
+            : {}),
+        });
+      expect([to, moved.status]).toEqual([to, 200]);
+    }
     const { page } = await tabs.as(coordinator, '/console/reports');
     await page.getByRole('heading', { name: 'Reports', level: 1 }).waitFor();
     await page.getByRole('button', { name: 'Order', exact: true }).click();
@@ -314,7 +329,17 @@ describe('Console screens in a browser', () => {
     const report = page.getByRole('table', { name: 'Reports' }).getByRole('row').nth(1);
     await expectText(report.getByRole('cell').nth(3), 'Ready');
     await report.getByRole('button', { name: /^Read the report for/ }).click();
-    await expectText(page.locator('pre.report'), /^#/);
+    // The Markdown as HTML: its title a heading under the section's, its tables tables.
+    const text = page.getByRole('region', { name: 'Report' });
+    await text.getByRole('heading', { level: 3, name: /^CCC report: / }).waitFor();
+    await text.getByRole('heading', { level: 4, name: 'Summary' }).waitFor();
+    await text.getByRole('columnheader', { name: 'Incidents opened' }).waitFor();
+    await text.getByRole('heading', { level: 5, name: new RegExp(lesson.reference) }).waitFor();
+    // The reported markup is shown as text: nothing inserted, nothing run.
+    await text.getByText('<script>window.__reportRan = 1</script>', { exact: false }).waitFor();
+    expect(await text.locator('script, img, [onerror]').count()).toBe(0);
+    expect(await text.locator('strong', { hasText: 'VPN' }).count()).toBe(1);
+    expect(await page.evaluate(() => (globalThis as any).__reportRan)).toBeUndefined();
     expect(await report.getByRole('link', { name: 'JSON' }).getAttribute('href')).toMatch(
       /\/api\/v1\/reports\/[0-9a-f-]{36}\?format=json$/,
     );

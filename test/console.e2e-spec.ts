@@ -115,6 +115,14 @@ describe('Console in a browser', () => {
   it('an analyst signs in with a password alone; a wrong one is refused in words', async () => {
     const { page } = await open();
     await page.goto(`${service.url}/console/`);
+    await page.getByRole('button', { name: 'Sign in' }).waitFor();
+    // No single sign-on configured here: no link to it (test/console-sso.e2e-spec.ts has one).
+    expect(await page.getByRole('link', { name: /single sign-on/ }).count()).toBe(0);
+    const me = await fetch(`${service.url}/api/v1/auth/me`);
+    expect([me.status, ((await me.json()) as { singleSignOn?: boolean }).singleSignOn]).toEqual([
+      401,
+      false,
+    ]);
     await expectAccessible(page);
     await screenshot(page, 'sign-in-en');
     await page.getByLabel('Username').fill(analyst.username);

@@ -5,6 +5,8 @@ export interface Problem {
   status: number;
   detail?: string;
   errors?: { field: string; message: string }[];
+  /** On the 401 of `GET /auth/me`: single sign-on is configured. */
+  singleSignOn?: boolean;
 }
 
 export class ApiError extends Error {

@@ -213,18 +213,24 @@ function Session() {
   const { adopt, forget } = useLang();
   const me = useQuery({
     queryKey: ['me'],
-    queryFn: async () => {
+    queryFn: async (): Promise<{ session: Me | null; singleSignOn: boolean }> => {
       try {
         const me = await api<Me>('GET', '/auth/me');
-        return me.user.totpEnrolled ? me : { ...me, enrolOnly: await mustEnrol() };
+        return {
+          session: me.user.totpEnrolled ? me : { ...me, enrolOnly: await mustEnrol() },
+          singleSignOn: false,
+        };
       } catch (e) {
-        if (e instanceof ApiError && e.status === 401) return null;
+        // Signed out: the 401 also says whether single sign-on is configured.
+        if (e instanceof ApiError && e.status === 401) {
+          return { session: null, singleSignOn: e.problem?.singleSignOn === true };
+        }
         throw e;
       }
     },
     retry: false,
   });
-  const session = me.data;
+  const session = me.data?.session;
   useEffect(() => {
     setCsrfToken(session?.csrfToken ?? null);
   }, [session]);
@@ -246,6 +252,7 @@ function Session() {
   if (!session) {
     return (
       <SignIn
+        singleSignOn={me.data?.singleSignOn ?? false}
         onSignedIn={(next) => {
           setCsrfToken(next.csrfToken);
           void client.invalidateQueries({ queryKey: ['me'] });

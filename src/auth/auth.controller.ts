@@ -1,9 +1,13 @@
 import { Body, Controller, Get, HttpCode, Post, Req, Res } from '@nestjs/common';
-import { ApiCookieAuth, ApiTags } from '@nestjs/swagger';
+import { ApiCookieAuth, ApiResponse, ApiTags } from '@nestjs/swagger';
 import type { FastifyReply } from 'fastify';
 import { AuthedRequest, CurrentPrincipal, Principal, Public } from '../common/principal.js';
 import { Problem } from '../common/problem.js';
-import { EnrolmentAllowed, SessionOnly } from '../sessions/session-routes.js';
+import {
+  AnnouncesSignInOptions,
+  EnrolmentAllowed,
+  SessionOnly,
+} from '../sessions/session-routes.js';
 import { SESSION_COOKIE } from '../sessions/sessions.service.js';
 import { ActivateDto, ChangePasswordDto, LoginDto, TotpConfirmDto } from './dto/auth.dto.js';
 import { AuthService } from './auth.service.js';
@@ -38,6 +42,12 @@ export class AuthController {
   @ApiCookieAuth()
   @SessionOnly()
   @EnrolmentAllowed()
+  @AnnouncesSignInOptions()
+  @ApiResponse({
+    status: 401,
+    description:
+      'No session: the problem also says how people may sign in here, `singleSignOn: true` when single sign-on is configured',
+  })
   me(@Req() request: AuthedRequest) {
     return this.auth.me(request.principal!, request.sessionId!);
   }

@@ -53,9 +53,17 @@ export class Problem extends HttpException {
   static forbidden(detail: Msg = msg('problem.forbidden')): Problem {
     return new Problem(HttpStatus.FORBIDDEN, 'forbidden', detail);
   }
-  static unauthorized(detail: Msg = msg('problem.unauthorized')): Problem {
-    return new Problem(HttpStatus.UNAUTHORIZED, 'unauthorized', detail, undefined, {
-      'WWW-Authenticate': 'Bearer',
-    });
+  static unauthorized(
+    detail: Msg = msg('problem.unauthorized'),
+    extra: Record<string, unknown> = {},
+  ): Problem {
+    return new Problem(
+      HttpStatus.UNAUTHORIZED,
+      'unauthorized',
+      detail,
+      undefined,
+      { 'WWW-Authenticate': 'Bearer' },
+      extra,
+    );
   }
 }

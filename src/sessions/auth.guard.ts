@@ -3,7 +3,12 @@ import { Reflector } from '@nestjs/core';
 import { createHash } from 'node:crypto';
 import { DataSource } from 'typeorm';
 import { APP_CONFIG, AppConfig } from '../config/config.js';
-import { BASIC_AUTH_ALLOWED, ENROLMENT_ALLOWED, SESSION_ONLY } from './session-routes.js';
+import {
+  BASIC_AUTH_ALLOWED,
+  ENROLMENT_ALLOWED,
+  SESSION_ONLY,
+  SIGN_IN_OPTIONS,
+} from './session-routes.js';
 import { LiveSession, SESSION_COOKIE, SessionsService } from './sessions.service.js';
 import {
   AuthedRequest,
@@ -15,7 +20,7 @@ import {
 } from '../common/principal.js';
 import { Problem } from '../common/problem.js';
 import { prepared } from '../common/sql.js';
-import { msg } from '../i18n/i18n.js';
+import { type Msg, msg } from '../i18n/i18n.js';
 
 export function hashApiKey(secret: string): string {
   return createHash('sha256').update(secret).digest('hex');
@@ -73,7 +78,9 @@ export class AuthGuard implements CanActivate {
       return this.fromSession(request, cookie, targets);
     }
     if (this.reflector.getAllAndOverride<boolean>(SESSION_ONLY, targets)) {
-      if (!(await this.authenticate(request.headers.authorization))) throw Problem.unauthorized();
+      if (!(await this.authenticate(request.headers.authorization))) {
+        throw this.unauthorized(targets);
+      }
       throw Problem.forbidden(msg('problem.forbidden.sessionOnly'));
     }
     const basic = this.reflector.getAllAndOverride<boolean>(BASIC_AUTH_ALLOWED, targets) ?? false;
@@ -94,6 +101,18 @@ export class AuthGuard implements CanActivate {
     return true;
   }
 
+  /** A 401; on a route that announces them (`GET /auth/me`), with the ways to sign in. */
+  private unauthorized(
+    targets: Parameters<Reflector['getAllAndOverride']>[1],
+    detail?: Msg,
+  ): Problem {
+    const announce = this.reflector.getAllAndOverride<boolean>(SIGN_IN_OPTIONS, targets);
+    return Problem.unauthorized(
+      detail,
+      announce ? { singleSignOn: this.config.oidc !== undefined } : {},
+    );
+  }
+
   /**
    * A session found on this request (never cached, so a revocation holds at once), the
    * CSRF rules for writes, and the enrol-only restriction.
@@ -110,7 +129,7 @@ export class AuthGuard implements CanActivate {
     targets: Parameters<Reflector['getAllAndOverride']>[1],
   ): Promise<boolean> {
     const session = await this.sessions.lookup(token);
-    if (!session) throw Problem.unauthorized(msg('problem.unauthorized.session'));
+    if (!session) throw this.unauthorized(targets, msg('problem.unauthorized.session'));
     request.userLocale = session.locale;
     if (!SAFE_METHODS.has(request.method)) {
       const origin = request.headers.origin;

@@ -133,14 +133,25 @@ export class Recorder {
   readonly problems: string[] = [];
   private readonly pending: Promise<unknown>[] = [];
   private readonly allowed: RegExp[] = [];
+  /** Other hosts a test sends the browser to on purpose (a single sign-on provider). */
+  private readonly otherOrigins: string[] = [];
 
   constructor(readonly origin: string) {}
+
+  /** Requests to `origin` are expected (the browser is sent there), not a problem. */
+  allowOrigin(origin: string): void {
+    this.otherOrigins.push(origin);
+  }
 
   attach(context: BrowserContext): void {
     context.on('request', (r: Request) => {
       this.requests.push(`${r.method()} ${r.url()}`);
       const url = new URL(r.url());
-      if (url.origin !== this.origin && url.protocol !== 'data:') {
+      if (
+        url.origin !== this.origin &&
+        url.protocol !== 'data:' &&
+        !this.otherOrigins.includes(url.origin)
+      ) {
         this.problems.push(`request to another host: ${r.url()}`);
       }
     });

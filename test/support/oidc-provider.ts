@@ -10,6 +10,8 @@ import Provider, { type KoaContextWithOIDC } from 'oidc-provider';
  * - `GET /interaction/:uid` answers `{uid, prompt}` (what a login page would show);
  * - `POST /interaction/:uid/login` `{account}` signs that account in and redirects back
  *   into the provider, which then redirects to the client with `code` and `state`.
+ * A browser (`Accept: text/html`) gets a login page instead: an `Account` field and a
+ * `Continue at the provider` button posting the same form.
  * Consent is implied for the one (first-party) client, as organisations configure it.
  */
 export interface OidcClientSettings {
@@ -127,6 +129,17 @@ export class OidcTestProvider {
 
   private async interaction(provider: Provider, req: IncomingMessage, res: ServerResponse) {
     const details = await provider.interactionDetails(req, res);
+    if (req.method === 'GET' && /text\/html/.test(req.headers.accept ?? '')) {
+      // A browser: a login page with one field and one button.
+      res.setHeader('content-type', 'text/html; charset=utf-8');
+      res.end(
+        '<!doctype html><html lang="en"><head><meta charset="utf-8"><title>Test provider</title></head>' +
+          `<body><main><h1>Test provider</h1><form method="post" action="/interaction/${details.uid}/login">` +
+          '<label>Account <input name="account" autocomplete="off"></label>' +
+          '<button type="submit">Continue at the provider</button></form></main></body></html>',
+      );
+      return;
+    }
     if (req.method === 'GET') {
       res.setHeader('content-type', 'application/json');
       res.end(JSON.stringify({ uid: details.uid, prompt: details.prompt.name }));
@@ -134,9 +147,12 @@ export class OidcTestProvider {
     }
     const chunks: Buffer[] = [];
     for await (const chunk of req) chunks.push(chunk as Buffer);
-    const { account } = JSON.parse(Buffer.concat(chunks).toString() || '{}') as {
-      account?: string;
-    };
+    const text = Buffer.concat(chunks).toString();
+    const { account } = (
+      /^application\/x-www-form-urlencoded/.test(req.headers['content-type'] ?? '')
+        ? Object.fromEntries(new URLSearchParams(text))
+        : JSON.parse(text || '{}')
+    ) as { account?: string };
     if (!account || !this.accounts.has(account)) {
       res.statusCode = 400;
       res.end('unknown account');

@@ -96,30 +96,43 @@ export function Reports({ user }: { user: User }) {
   );
 }
 
-/** A report's Markdown, shown as text (never as HTML). */
+/**
+ * A report's Markdown, rendered as HTML by `renderReport` (raw HTML in it stays text; see
+ * lib/markdown.ts), loaded only when a report is read so the first screen does not carry it.
+ */
 function ReportText({ id }: { id: string }) {
   const { lang } = useLang();
   const text = useQuery({
     queryKey: ['report', id, 'markdown', lang],
     queryFn: async () => {
-      try {
-        return await apiText(`/reports/${id}?format=markdown&lang=${lang}`);
-      } catch (e) {
-        // A service without report languages refuses `lang` (400 naming it): English then.
-        if (!(e instanceof ApiError && e.problem?.errors?.some((f) => f.field === 'lang'))) throw e;
-        return apiText(`/reports/${id}?format=markdown`);
-      }
+      const [markdown, { renderReport }] = await Promise.all([
+        markdownOf(id, lang),
+        import('../lib/markdown'),
+      ]);
+      return renderReport(markdown);
     },
   });
   return (
-    <section aria-labelledby="report-text">
+    <section aria-labelledby="report-text" className="report-text">
       <h2 id="report-text">
         <FormattedMessage id="reports.text" />
       </h2>
       <ErrorText error={text.error} />
-      <pre className="report">{text.data}</pre>
+      {text.data !== undefined && (
+        <div className="report" dangerouslySetInnerHTML={{ __html: text.data }} />
+      )}
     </section>
   );
+}
+
+async function markdownOf(id: string, lang: string): Promise<string> {
+  try {
+    return await apiText(`/reports/${id}?format=markdown&lang=${lang}`);
+  } catch (e) {
+    // A service without report languages refuses `lang` (400 naming it): English then.
+    if (!(e instanceof ApiError && e.problem?.errors?.some((f) => f.field === 'lang'))) throw e;
+    return apiText(`/reports/${id}?format=markdown`);
+  }
 }
 
 function OrderReport() {

@@ -3,8 +3,17 @@ import { FormattedMessage, useIntl } from 'react-intl';
 import { api, ApiError, Me } from '../api';
 import { ErrorText, LanguageSwitch } from '../common';
 
-/** Username, password and, when the service asks for it, a one-time code. */
-export function SignIn({ onSignedIn }: { onSignedIn(me: Me): void }) {
+/**
+ * Username, password and, when the service asks for it, a one-time code; and single sign-on
+ * when the service has it (a link: the browser goes to the provider and comes back signed in).
+ */
+export function SignIn({
+  onSignedIn,
+  singleSignOn,
+}: {
+  onSignedIn(me: Me): void;
+  singleSignOn: boolean;
+}) {
   const intl = useIntl();
   const [username, setUsername] = useState('');
   const [password, setPassword] = useState('');
@@ -86,6 +95,13 @@ export function SignIn({ onSignedIn }: { onSignedIn(me: Me): void }) {
           {intl.formatMessage({ id: 'signin.submit' })}
         </button>
       </form>
+      {singleSignOn && (
+        <p className="sso">
+          <a className="button" href="/api/v1/auth/oidc/login">
+            <FormattedMessage id="signin.sso" />
+          </a>
+        </p>
+      )}
     </main>
   );
 }
