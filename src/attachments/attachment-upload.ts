@@ -24,8 +24,8 @@ export interface ReceivedFile {
 /**
  * Reads a multipart upload part by part, streaming the one `file` part into `writer` as it
  * arrives (never whole in memory) while hashing it, and validating the `description` and
- * `malware` fields whatever their order. Throws a 400/413 Problem on bad input; the caller's
- * transaction then rolls back whatever was written.
+ * `malware` fields whatever their order. Throws a 400/413 Problem on bad input; the caller
+ * then aborts the writer, and its transaction rolls back whatever was written.
  */
 export async function receiveUpload(
   parts: AsyncIterable<Multipart>,
