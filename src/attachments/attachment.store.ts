@@ -42,8 +42,8 @@ export const ATTACHMENT_STORE = Symbol('ATTACHMENT_STORE');
 
 /** Size of one bytea row: big enough to keep row overhead low, small enough to stream. */
 export const CHUNK_SIZE = 256 * 1024;
-/** Chunks fetched per COPY when reading (1 MiB); one batch is prefetched while one is sent. */
-const READ_BATCH = 4;
+/** Chunks fetched per COPY when reading (2 MiB); one batch is prefetched while one is sent. */
+const READ_BATCH = 8;
 
 /**
  * The default store: the bytes in PostgreSQL as 256 KiB `bytea` rows of attachment_chunks,
@@ -140,18 +140,21 @@ export class PgAttachmentStore implements AttachmentStore {
         next.catch(() => undefined); // rethrown when awaited
       }
       for (let seq = from; seq < from + rows.length; seq++) {
-        const data = rows[seq - from];
         const offset = seq * CHUNK_SIZE;
-        yield data.subarray(
+        yield* range(
+          rows[seq - from],
           seq === first ? start - offset : 0,
-          seq === last ? end - offset + 1 : data.length,
+          seq === last ? end - offset + 1 : CHUNK_SIZE,
         );
       }
     }
   }
 
-  /** Chunks `from`..`to` in order, read with one binary `COPY (SELECT …) TO STDOUT`. */
-  private async chunks(attachmentId: string, from: number, to: number): Promise<Buffer[]> {
+  /**
+   * Chunks `from`..`to` in order, read with one binary `COPY (SELECT …) TO STDOUT`; each as
+   * the views of the received buffers it spans.
+   */
+  private async chunks(attachmentId: string, from: number, to: number): Promise<Buffer[][]> {
     // COPY takes no parameters: the values are checked, then written into the statement.
     if (!isUuid(attachmentId) || !Number.isSafeInteger(from) || !Number.isSafeInteger(to)) {
       throw new Error(`attachment chunks: bad reference ${attachmentId} ${from}..${to}`);
@@ -166,11 +169,13 @@ export class PgAttachmentStore implements AttachmentStore {
                  AND seq BETWEEN ${from} AND ${to} ORDER BY seq) TO STDOUT (FORMAT binary)`,
         ),
       );
-      for await (const piece of copy) received.push(piece as Buffer);
+      // 'data' events hand over each buffer as received (async iteration would join them).
+      copy.on('data', (piece: Buffer) => received.push(piece));
+      await finished(copy);
     } finally {
       await runner.release();
     }
-    const rows = singleColumnValues(Buffer.concat(received));
+    const rows = singleColumnValues(received);
     if (rows.length !== to - from + 1) {
       throw new Error(`attachment ${attachmentId}: chunks ${from}..${to} missing`);
     }
@@ -179,6 +184,18 @@ export class PgAttachmentStore implements AttachmentStore {
 
   async destroy(manager: EntityManager, attachmentId: string): Promise<void> {
     await manager.query('DELETE FROM attachment_chunks WHERE attachment_id = $1', [attachmentId]);
+  }
+}
+
+/** Bytes `from` (inclusive) to `to` (exclusive) of a value held as consecutive pieces. */
+function* range(pieces: Buffer[], from: number, to: number): Iterable<Buffer> {
+  let at = 0;
+  for (const piece of pieces) {
+    const begin = Math.max(from - at, 0);
+    const stop = Math.min(to - at, piece.length);
+    if (stop > begin) yield piece.subarray(begin, stop);
+    at += piece.length;
+    if (at >= to) return;
   }
 }
 

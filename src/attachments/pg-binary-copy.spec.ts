@@ -1,3 +1,4 @@
+import { randomBytes } from 'node:crypto';
 import {
   chunkTupleHead,
   COPY_HEADER,
@@ -32,13 +33,35 @@ describe('binary COPY', () => {
     expect(() => chunkTupleHead("x'); DROP TABLE attachments; --", 0, 1)).toThrow(/uuid/);
   });
 
+  /** `data` cut into pieces of `size` bytes, as a socket might deliver it. */
+  const cut = (data: Buffer, size: number) =>
+    Array.from({ length: Math.ceil(data.length / size) }, (_, i) =>
+      data.subarray(i * size, (i + 1) * size),
+    );
+  const joined = (values: Buffer[][]) => values.map((pieces) => Buffer.concat(pieces));
+  const read = (data: Buffer) => singleColumnValues([data]);
+
   it('reads the values of one column as views of the data', () => {
     const values = [Buffer.from('first'), Buffer.alloc(0), Buffer.from([0, 255, 1])];
     const data = copyOutput(values);
-    const read = singleColumnValues(data);
-    expect(read).toEqual(values);
-    expect(read[0].buffer).toBe(data.buffer); // no copy
-    expect(singleColumnValues(copyOutput([]))).toEqual([]);
+    const got = singleColumnValues([data]);
+    expect(joined(got)).toEqual(values);
+    expect(got[0][0].buffer).toBe(data.buffer); // no copy
+    expect(read(copyOutput([]))).toEqual([]);
+  });
+
+  it('reads the same values whatever the pieces the data comes in', () => {
+    const values = [randomBytes(1000), Buffer.from('x'), randomBytes(300)];
+    const data = copyOutput(values);
+    for (const size of [1, 2, 3, 5, 7, 19, 64, 999, 1000, 1001]) {
+      const pieces = cut(data, size);
+      const got = singleColumnValues(pieces);
+      expect(joined(got)).toEqual(values);
+      // Views of the pieces, never a copy of a value's bytes.
+      for (const view of got.flat()) {
+        expect(pieces.some((p) => p.buffer === view.buffer)).toBe(true);
+      }
+    }
   });
 
   it('skips a header extension', () => {
@@ -48,23 +71,25 @@ describe('binary COPY', () => {
       hex('00000003 aabbcc'),
       data.subarray(19),
     ]);
-    expect(singleColumnValues(extended)).toEqual([Buffer.from('x')]);
+    expect(joined(singleColumnValues(cut(extended, 4)))).toEqual([Buffer.from('x')]);
   });
 
   it('refuses anything else', () => {
     const good = copyOutput([Buffer.from('abc')]);
-    expect(() => singleColumnValues(Buffer.from('\\x616263\n'))).toThrow(/signature/);
+    expect(() => read(Buffer.from('\\x616263\n'))).toThrow(/signature/);
+    expect(() => read(good.subarray(0, 12))).toThrow(/signature/);
     const flags = Buffer.from(good);
     flags.writeUInt32BE(1 << 16, 11); // OIDs included
-    expect(() => singleColumnValues(flags)).toThrow(/flags/);
-    expect(() => singleColumnValues(good.subarray(0, good.length - 3))).toThrow(/cut short/);
-    expect(() => singleColumnValues(good.subarray(0, good.length - 2))).toThrow(/cut short/);
-    expect(() => singleColumnValues(Buffer.concat([good, hex('00')]))).toThrow(/after/);
+    expect(() => read(flags)).toThrow(/flags/);
+    expect(() => read(good.subarray(0, good.length - 3))).toThrow(/cut short/);
+    expect(() => read(good.subarray(0, good.length - 2))).toThrow(/cut short/);
+    expect(() => singleColumnValues(cut(good.subarray(0, 23), 2))).toThrow(/cut short/);
+    expect(() => read(Buffer.concat([good, hex('00')]))).toThrow(/after/);
     const twoColumns = Buffer.from(good);
     twoColumns.writeInt16BE(2, 19);
-    expect(() => singleColumnValues(twoColumns)).toThrow(/2 columns/);
+    expect(() => read(twoColumns)).toThrow(/2 columns/);
     const nullValue = Buffer.concat([good.subarray(0, 19), hex('0001 ffffffff ffff')]);
-    expect(() => singleColumnValues(nullValue)).toThrow(/NULL/);
+    expect(() => read(nullValue)).toThrow(/NULL/);
   });
 
   it('knows a uuid', () => {

@@ -34,31 +34,55 @@ export function chunkTupleHead(attachmentId: string, seq: number, length: number
 }
 
 /**
- * The values of a one-column binary COPY output (header, tuples, trailer), as views of
- * `data` (no copy). Throws on anything else: a wrong signature, flags, another column
- * count, NULL, or data cut short.
+ * The values of a one-column binary COPY output (header, tuples, trailer) received as
+ * consecutive `pieces` of any size, each value as views of the pieces: nothing is copied
+ * (but the few bytes of a field split between two pieces), as every new buffer adds to the
+ * external memory that makes V8 mark the whole heap. Throws on anything else: a wrong
+ * signature, flags, another column count, NULL, or data cut short.
  */
-export function singleColumnValues(data: Buffer): Buffer[] {
+export function singleColumnValues(pieces: Buffer[]): Buffer[][] {
   const fail = (why: string) => new Error(`binary COPY data: ${why}`);
-  if (data.length < 19 || !data.subarray(0, 11).equals(SIGNATURE)) throw fail('no signature');
+  let piece = 0;
+  let offset = 0;
+  let left = pieces.reduce((sum, p) => sum + p.length, 0);
+  /** The next `n` bytes, as views. */
+  const views = (n: number): Buffer[] => {
+    if (n > left) throw fail('cut short');
+    left -= n;
+    const out: Buffer[] = [];
+    while (n > 0) {
+      const current = pieces[piece];
+      const take = Math.min(n, current.length - offset);
+      if (take > 0) out.push(current.subarray(offset, offset + take));
+      offset += take;
+      n -= take;
+      if (offset === current.length) {
+        piece++;
+        offset = 0;
+      }
+    }
+    return out;
+  };
+  /** The next `n` bytes in one buffer (a view unless they straddle two pieces). */
+  const fixed = (n: number): Buffer => {
+    const parts = views(n);
+    return parts.length === 1 ? parts[0] : Buffer.concat(parts, n);
+  };
+  if (left < 19) throw fail('no signature');
+  const header = fixed(19);
+  if (!header.subarray(0, 11).equals(SIGNATURE)) throw fail('no signature');
   // Bit 16 (OIDs included) is the only one defined; critical bits 0-15 must be clear.
-  if (data.readUInt32BE(11) !== 0) throw fail('unexpected flags');
-  let at = 19 + data.readUInt32BE(15);
-  const values: Buffer[] = [];
+  if (header.readUInt32BE(11) !== 0) throw fail('unexpected flags');
+  views(header.readUInt32BE(15)); // header extension, skipped
+  const values: Buffer[][] = [];
   for (;;) {
-    if (at + 2 > data.length) throw fail('cut short');
-    const fields = data.readInt16BE(at);
-    at += 2;
+    const fields = fixed(2).readInt16BE(0);
     if (fields === -1) break;
     if (fields !== 1) throw fail(`${fields} columns, expected 1`);
-    if (at + 4 > data.length) throw fail('cut short');
-    const length = data.readInt32BE(at);
-    at += 4;
+    const length = fixed(4).readInt32BE(0);
     if (length < 0) throw fail('NULL value');
-    if (at + length > data.length) throw fail('cut short');
-    values.push(data.subarray(at, at + length));
-    at += length;
+    values.push(views(length));
   }
-  if (at !== data.length) throw fail('data after the trailer');
+  if (left !== 0) throw fail('data after the trailer');
   return values;
 }
