@@ -603,13 +603,13 @@ describe('Attachments (evidence files)', () => {
       key: key(coordinator),
       incidentId: amber,
       files: [{ name: 'cut.bin', data: repeated(20 * MiB).chunks }],
-      // Cut the socket once the service is writing chunks in its transaction.
+      // Cut the socket once the service is writing chunks (its COPY) in its transaction.
       abortWhen: async (sent) =>
         sent > 2 * MiB &&
         (
           await env.db.query(
             `SELECT 1 FROM pg_stat_activity WHERE datname = current_database()
-               AND query LIKE 'INSERT INTO attachment_chunks%' AND xact_start IS NOT NULL`,
+               AND query LIKE 'COPY attachment_chunks%' AND xact_start IS NOT NULL`,
           )
         ).rowCount! > 0,
     });

@@ -1,9 +1,11 @@
 import { createHash } from 'node:crypto';
+import type { Readable } from 'node:stream';
 import type { Multipart } from '@fastify/multipart';
 import { fileTypeFromBuffer } from 'file-type';
 import { FieldError, Problem } from '../common/problem.js';
 import { parseMalwareFlag, sanitiseFilename, SanitisedFilename } from './attachment-rules.js';
 import type { AttachmentWriter } from './attachment.store.js';
+import { piecesOf } from './stream-pieces.js';
 import { msg } from '../i18n/i18n.js';
 
 export const MAX_DESCRIPTION = 1000;
@@ -24,8 +26,8 @@ export interface ReceivedFile {
 /**
  * Reads a multipart upload part by part, streaming the one `file` part into `writer` as it
  * arrives (never whole in memory) while hashing it, and validating the `description` and
- * `malware` fields whatever their order. Throws a 400/413 Problem on bad input; the caller's
- * transaction then rolls back whatever was written.
+ * `malware` fields whatever their order. Throws a 400/413 Problem on bad input; the caller
+ * then aborts the writer, and its transaction rolls back whatever was written.
  */
 export async function receiveUpload(
   parts: AsyncIterable<Multipart>,
@@ -76,7 +78,7 @@ export async function receiveUpload(
 
 async function streamFile(
   filename: string,
-  stream: AsyncIterable<Buffer> & { truncated?: boolean },
+  stream: Readable & { truncated?: boolean },
   writer: AttachmentWriter,
   maxBytes: number,
 ): Promise<Omit<ReceivedFile, 'malware' | 'description'>> {
@@ -86,7 +88,7 @@ async function streamFile(
   const head: Buffer[] = [];
   let headBytes = 0;
   let size = 0;
-  for await (const chunk of stream) {
+  for await (const chunk of piecesOf(stream)) {
     size += chunk.length;
     // Refused as soon as the limit is crossed (busboy stops at maxBytes + 1).
     if (size > maxBytes) throw tooLarge(maxBytes);

@@ -1,5 +1,16 @@
+import type { Writable } from 'node:stream';
+import { finished } from 'node:stream/promises';
 import { Injectable } from '@nestjs/common';
+import type { PoolClient } from 'pg';
+import copyStreams from 'pg-copy-streams';
 import { DataSource, EntityManager } from 'typeorm';
+import {
+  chunkTupleHead,
+  COPY_HEADER,
+  COPY_TRAILER,
+  isUuid,
+  singleColumnValues,
+} from './pg-binary-copy.js';
 
 /**
  * Where attachment bytes live. Writes happen inside the transaction that records the
@@ -20,55 +31,95 @@ export interface AttachmentWriter {
   write(bytes: Buffer): Promise<void>;
   /** Writes whatever is buffered; call once, after the last write. */
   finish(): Promise<void>;
+  /**
+   * Gives up: call when the upload fails (instead of finish). Resolves once the store has
+   * stopped writing, so the caller's transaction may roll back on an idle connection.
+   */
+  abort(): Promise<void>;
 }
 
 export const ATTACHMENT_STORE = Symbol('ATTACHMENT_STORE');
 
 /** Size of one bytea row: big enough to keep row overhead low, small enough to stream. */
 export const CHUNK_SIZE = 256 * 1024;
-/** Chunks fetched per query when reading (1 MiB); one batch is prefetched while one is sent. */
-const READ_BATCH = 4;
+/** Chunks fetched per COPY when reading (2 MiB); one batch is prefetched while one is sent. */
+const READ_BATCH = 8;
 
 /**
  * The default store: the bytes in PostgreSQL as 256 KiB `bytea` rows of attachment_chunks,
- * so backups, replication and transactions cover evidence like everything else.
+ * so backups, replication and transactions cover evidence like everything else. Both ways
+ * use binary COPY (pg-copy-streams): the bytes go to and come from the server as they are,
+ * where INSERT parameters and query results would carry them as hex text, and one COPY
+ * writes every row of an upload.
  */
 @Injectable()
 export class PgAttachmentStore implements AttachmentStore {
   constructor(private readonly dataSource: DataSource) {}
 
+  /**
+   * One `COPY attachment_chunks FROM STDIN (FORMAT binary)` on the transaction's connection,
+   * started by the first write and ended by finish (or abort: CopyFail, and the server keeps
+   * none of it). The bytes are forwarded as they arrive, a row header before every 256 KiB;
+   * memory stays at one row plus the socket's buffer, as the copy stream's backpressure
+   * holds the upload.
+   */
   writer(manager: EntityManager, attachmentId: string): AttachmentWriter {
+    if (!isUuid(attachmentId)) throw new Error(`not a uuid: ${attachmentId}`);
+    const runner = manager.queryRunner;
+    if (!runner?.isTransactionActive) throw new Error('attachment writer outside a transaction');
+    let copy: (Writable & { destroyed: boolean }) | null = null;
+    let ended: Promise<void> = Promise.resolve();
     let seq = 0;
-    let pending: Buffer[] = [];
-    let pendingBytes = 0;
-    // One INSERT in flight while the next chunk arrives from the network: the transfer and
-    // the database write overlap, and memory stays at two chunks.
-    let inflight: Promise<unknown> = Promise.resolve();
-    const flush = async (bytes: Buffer) => {
-      await inflight;
-      inflight = manager.query(
-        'INSERT INTO attachment_chunks (attachment_id, seq, data) VALUES ($1, $2, $3)',
-        [attachmentId, seq++, bytes],
+    let row: Buffer[] = []; // the bytes of the row being filled, as received (no copies)
+    let rowBytes = 0;
+
+    const start = async () => {
+      const client = (await runner.connect()) as PoolClient;
+      copy = client.query(
+        copyStreams.from(
+          'COPY attachment_chunks (attachment_id, seq, data) FROM STDIN (FORMAT binary)',
+        ),
       );
-      inflight.catch(() => undefined); // rethrown by the next await of it
+      // Listens for errors from now on (an unheard 'error' would crash the process).
+      ended = finished(copy);
+      ended.catch(() => undefined); // rethrown by finish, swallowed by abort
+      await send(COPY_HEADER);
+    };
+    const send = async (bytes: Buffer) => {
+      const stream = copy!;
+      if (stream.destroyed) await ended; // throws the COPY's error
+      if (!stream.write(bytes)) await drained(stream);
+    };
+    const sendRow = async () => {
+      await send(chunkTupleHead(attachmentId, seq++, rowBytes));
+      for (const piece of row) await send(piece);
+      row = [];
+      rowBytes = 0;
     };
     return {
       async write(bytes: Buffer) {
-        pending.push(bytes);
-        pendingBytes += bytes.length;
-        while (pendingBytes >= CHUNK_SIZE) {
-          const all = pending.length === 1 ? pending[0] : Buffer.concat(pending, pendingBytes);
-          await flush(all.subarray(0, CHUNK_SIZE));
-          const rest = all.subarray(CHUNK_SIZE);
-          pending = rest.length ? [rest] : [];
-          pendingBytes = rest.length;
+        if (!copy) await start();
+        for (let at = 0; at < bytes.length;) {
+          const take = Math.min(bytes.length - at, CHUNK_SIZE - rowBytes);
+          row.push(at === 0 && take === bytes.length ? bytes : bytes.subarray(at, at + take));
+          rowBytes += take;
+          at += take;
+          if (rowBytes === CHUNK_SIZE) await sendRow();
         }
       },
       async finish() {
-        if (pendingBytes > 0) await flush(Buffer.concat(pending, pendingBytes));
-        pending = [];
-        pendingBytes = 0;
-        await inflight;
+        if (!copy) return; // nothing was written
+        if (rowBytes > 0) await sendRow();
+        await send(COPY_TRAILER);
+        copy.end();
+        await ended;
+      },
+      async abort() {
+        row = [];
+        if (!copy) return;
+        // CopyFail: the server discards the rows and answers with an error, awaited here.
+        if (!copy.destroyed) copy.destroy(new Error('attachment upload aborted'));
+        await ended.catch(() => undefined);
       },
     };
   }
@@ -76,8 +127,9 @@ export class PgAttachmentStore implements AttachmentStore {
   async *read(attachmentId: string, start: number, end: number): AsyncIterable<Buffer> {
     const first = Math.floor(start / CHUNK_SIZE);
     const last = Math.floor(end / CHUNK_SIZE);
-    // A batch of chunks per query, the next one fetched while this one is sent: memory
-    // stays at two batches per download, whatever the file size.
+    // A batch of chunks per COPY, the next one fetched while this one is sent: memory
+    // stays at two batches per download, whatever the file size, and a pool connection is
+    // held only while a batch is read, never while a slow client takes it.
     const batch = (from: number) =>
       this.chunks(attachmentId, from, Math.min(from + READ_BATCH, last + 1) - 1);
     let next = batch(first);
@@ -88,32 +140,77 @@ export class PgAttachmentStore implements AttachmentStore {
         next.catch(() => undefined); // rethrown when awaited
       }
       for (let seq = from; seq < from + rows.length; seq++) {
-        const data = rows[seq - from];
         const offset = seq * CHUNK_SIZE;
-        yield data.subarray(
+        yield* range(
+          rows[seq - from],
           seq === first ? start - offset : 0,
-          seq === last ? end - offset + 1 : data.length,
+          seq === last ? end - offset + 1 : CHUNK_SIZE,
         );
       }
     }
   }
 
   /**
-   * Chunks `from`..`to` in order. Text result format (hex, decoded in C++ by Buffer.from):
-   * the pg driver decodes every binary-format field as UTF-8 text, which corrupts bytea.
+   * Chunks `from`..`to` in order, read with one binary `COPY (SELECT …) TO STDOUT`; each as
+   * the views of the received buffers it spans.
    */
-  private async chunks(attachmentId: string, from: number, to: number): Promise<Buffer[]> {
-    const rows = await this.dataSource.query<{ data: Buffer }[]>(
-      'SELECT data FROM attachment_chunks WHERE attachment_id = $1 AND seq BETWEEN $2 AND $3 ORDER BY seq',
-      [attachmentId, from, to],
-    );
+  private async chunks(attachmentId: string, from: number, to: number): Promise<Buffer[][]> {
+    // COPY takes no parameters: the values are checked, then written into the statement.
+    if (!isUuid(attachmentId) || !Number.isSafeInteger(from) || !Number.isSafeInteger(to)) {
+      throw new Error(`attachment chunks: bad reference ${attachmentId} ${from}..${to}`);
+    }
+    const runner = this.dataSource.createQueryRunner();
+    const received: Buffer[] = [];
+    try {
+      const client = (await runner.connect()) as PoolClient;
+      const copy = client.query(
+        copyStreams.to(
+          `COPY (SELECT data FROM attachment_chunks WHERE attachment_id = '${attachmentId}'
+                 AND seq BETWEEN ${from} AND ${to} ORDER BY seq) TO STDOUT (FORMAT binary)`,
+        ),
+      );
+      // 'data' events hand over each buffer as received (async iteration would join them).
+      copy.on('data', (piece: Buffer) => received.push(piece));
+      await finished(copy);
+    } finally {
+      await runner.release();
+    }
+    const rows = singleColumnValues(received);
     if (rows.length !== to - from + 1) {
       throw new Error(`attachment ${attachmentId}: chunks ${from}..${to} missing`);
     }
-    return rows.map((r) => r.data);
+    return rows;
   }
 
   async destroy(manager: EntityManager, attachmentId: string): Promise<void> {
     await manager.query('DELETE FROM attachment_chunks WHERE attachment_id = $1', [attachmentId]);
   }
+}
+
+/** Bytes `from` (inclusive) to `to` (exclusive) of a value held as consecutive pieces. */
+function* range(pieces: Buffer[], from: number, to: number): Iterable<Buffer> {
+  let at = 0;
+  for (const piece of pieces) {
+    const begin = Math.max(from - at, 0);
+    const stop = Math.min(to - at, piece.length);
+    if (stop > begin) yield piece.subarray(begin, stop);
+    at += piece.length;
+    if (at >= to) return;
+  }
+}
+
+/** Resolves on the stream's next 'drain'; rejects if it closes (fails) first. */
+function drained(stream: Writable): Promise<void> {
+  return new Promise((resolve, reject) => {
+    const onDrain = () => {
+      stream.off('close', onClose);
+      resolve();
+    };
+    const onClose = () => {
+      stream.off('drain', onDrain);
+      reject(stream.errored ?? new Error('attachment COPY closed'));
+    };
+    stream.once('drain', onDrain);
+    stream.once('close', onClose);
+  });
 }

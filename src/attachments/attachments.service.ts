@@ -76,11 +76,14 @@ export class AttachmentsService {
         throw Problem.forbidden(msg('problem.forbidden.attachmentParty'));
       }
       const id = randomUUID();
-      const file = await receiveUpload(
-        parts,
-        this.store.writer(manager, id),
-        this.config.attachmentMaxBytes,
-      );
+      const writer = this.store.writer(manager, id);
+      let file: ReceivedFile;
+      try {
+        file = await receiveUpload(parts, writer, this.config.attachmentMaxBytes);
+      } catch (err) {
+        await writer.abort(); // the store lets go of the connection before the rollback
+        throw err;
+      }
       // Locked only now, after the transfer: concurrent uploads number their observables
       // one after the other, and triage is never kept waiting on a slow client.
       await manager.query('SELECT 1 FROM incidents WHERE id = $1 FOR UPDATE', [incidentId]);

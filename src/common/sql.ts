@@ -22,6 +22,25 @@ export async function sql<T = Record<string, unknown>>(
   return result as T[];
 }
 
+/**
+ * Independent queries, with their results in order: side by side on a DataSource (each takes
+ * its own pool connection), one after the other on a transaction's manager, whose single
+ * connection runs one statement at a time (pg 8 queues the others and warns that pg 9 will
+ * refuse them).
+ */
+export async function allQueries<T extends readonly (() => Promise<unknown>)[] | []>(
+  db: DataSource | EntityManager,
+  queries: T,
+): Promise<{ -readonly [K in keyof T]: Awaited<ReturnType<T[K]>> }> {
+  type Results = { -readonly [K in keyof T]: Awaited<ReturnType<T[K]>> };
+  if ('queryRunner' in db && db.queryRunner) {
+    const results: unknown[] = [];
+    for (const query of queries) results.push(await query());
+    return results as Results;
+  }
+  return (await Promise.all(queries.map((query) => query()))) as Results;
+}
+
 /** Positional parameters for one SQL statement, numbered as they are added. */
 export class SqlParams {
   readonly values: unknown[] = [];

@@ -4,7 +4,7 @@ import { Keyset, keyset, Page } from '../common/pagination.js';
 import { attachmentsOf } from './attachment-view.js';
 import type { Principal } from '../common/principal.js';
 import { Problem } from '../common/problem.js';
-import { sql } from '../common/sql.js';
+import { allQueries, sql } from '../common/sql.js';
 import type { IncidentSort, ListIncidentsQuery } from './dto/list-incidents.query.js';
 import { DispatchView, IncidentRow, IncidentView, toIncidentView } from './incident-view.js';
 import type { Observable } from './observables.js';
@@ -325,30 +325,32 @@ export class IncidentsRepository {
   ): Promise<IncidentView[]> {
     if (rows.length === 0) return [];
     const ids = rows.map((r) => r.id);
-    const [observables, dispatches, attachments] = await Promise.all([
-      sql<Observable & { incident_id: string }>(
-        db,
-        `SELECT incident_id, type, value FROM incident_observables
-         WHERE incident_id = ANY($1::uuid[]) ORDER BY incident_id, position`,
-        [ids],
-      ),
-      sql<{
-        incident_id: string;
-        state: string;
-        status: DispatchView['status'];
-        notified_at: Date | null;
-        acknowledged_at: Date | null;
-        escalation_level: number;
-        ack_deadline: Date | null;
-      }>(
-        db,
-        `SELECT incident_id, state, status, notified_at, acknowledged_at, escalation_level,
-                ack_deadline
-         FROM dispatches
-         WHERE incident_id = ANY($1::uuid[]) ORDER BY incident_id, state`,
-        [ids],
-      ),
-      attachmentsOf(db, ids),
+    const [observables, dispatches, attachments] = await allQueries(db, [
+      () =>
+        sql<Observable & { incident_id: string }>(
+          db,
+          `SELECT incident_id, type, value FROM incident_observables
+           WHERE incident_id = ANY($1::uuid[]) ORDER BY incident_id, position`,
+          [ids],
+        ),
+      () =>
+        sql<{
+          incident_id: string;
+          state: string;
+          status: DispatchView['status'];
+          notified_at: Date | null;
+          acknowledged_at: Date | null;
+          escalation_level: number;
+          ack_deadline: Date | null;
+        }>(
+          db,
+          `SELECT incident_id, state, status, notified_at, acknowledged_at, escalation_level,
+                  ack_deadline
+           FROM dispatches
+           WHERE incident_id = ANY($1::uuid[]) ORDER BY incident_id, state`,
+          [ids],
+        ),
+      () => attachmentsOf(db, ids),
     ]);
     const observablesOf = groupBy(observables, (o) => ({ type: o.type, value: o.value }));
     const dispatchesOf = groupBy(dispatches, (d) => ({

@@ -1,6 +1,7 @@
 import { Injectable } from '@nestjs/common';
 import type { EntityManager } from 'typeorm';
 import type { Principal } from '../common/principal.js';
+import { allQueries } from '../common/sql.js';
 import { IncidentsRepository } from '../incidents/incidents.repository.js';
 import type { IncidentStix } from './stix-incident.js';
 import { StixObjectsRepository } from './stix-objects.repository.js';
@@ -20,9 +21,9 @@ export class ExportableIncidents {
 
   /** The visible ones among `ids`, in that order. */
   async load(db: EntityManager, principal: Principal, ids: string[]): Promise<IncidentStix[]> {
-    const [views, kept] = await Promise.all([
-      this.incidents.findManyVisible(principal, ids, db),
-      this.stixObjects.keptFor(db, ids),
+    const [views, kept] = await allQueries(db, [
+      () => this.incidents.findManyVisible(principal, ids, db),
+      () => this.stixObjects.keptFor(db, ids),
     ]);
     return views.map((incident) => {
       const stix = kept.get(incident.id);
