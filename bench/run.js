@@ -29,6 +29,7 @@ const ORDER = [
   'report',
   'attachments',
   'console',
+  'streams',
 ];
 
 /** The figures the summary shows for each benchmark, in order (missing ones are skipped). */
@@ -61,6 +62,14 @@ const HEADLINES = {
     'duplicate_webhooks',
     'rss_worst_max_mb',
     'rss_worst_slope_mb_per_min',
+  ],
+  streams: [
+    'latency_p50',
+    'latency_p99',
+    'baseline_1_stream_p99',
+    'events_lost',
+    'events_on_streams_that_may_not_see',
+    'rss_max_mb',
   ],
   notify: [
     'latency_201_to_webhook_p50',
