@@ -28,6 +28,8 @@ const JSON_TYPES = /^application\/(?:[\w.-]+\+)?json(?:\s*;|\s*$)/i;
 
 interface BodyRouteConfig {
   bodyTypes?: readonly string[];
+  /** The body may be as large as `CCC_IMPORT_MAX_BYTES` (imports) instead of 1 MiB. */
+  largeBody?: boolean;
 }
 
 /**
@@ -38,6 +40,26 @@ interface BodyRouteConfig {
  */
 export const AcceptsBody = (...types: string[]) =>
   RouteConfig({ bodyTypes: types.map((t) => t.toLowerCase()) } satisfies BodyRouteConfig);
+
+/**
+ * Route decorator of the import routes: these media types (as `AcceptsBody`), and a body up
+ * to `CCC_IMPORT_MAX_BYTES` instead of the service's 1 MiB (see `installLargeBodyLimit`).
+ */
+export const LargeBody = (...types: string[]) =>
+  RouteConfig({
+    bodyTypes: types.map((t) => t.toLowerCase()),
+    largeBody: true,
+  } satisfies BodyRouteConfig);
+
+/**
+ * Gives routes marked `LargeBody` their own body limit as they are registered; a body over
+ * it is refused with 413 like any other. Install before the routes are registered.
+ */
+export function installLargeBodyLimit(fastify: FastifyInstance, bytes: number): void {
+  fastify.addHook('onRoute', (route) => {
+    if ((route.config as BodyRouteConfig | undefined)?.largeBody) route.bodyLimit = bytes;
+  });
+}
 
 // Methods whose body Fastify ignores.
 const BODYLESS = new Set(['GET', 'HEAD', 'TRACE']);
