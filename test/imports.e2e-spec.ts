@@ -419,4 +419,135 @@ describe('Imports (STIX 2.1, MISP, TAXII add objects)', () => {
     expect(filed.routing).toEqual({ dispatchedTo: [], suggested: ['KZ'] });
     expect((await kz.get(`/api/v1/incidents/${filed.id}`)).status).toBe(404);
   });
+
+  describe('TAXII add objects', () => {
+    const TAXII = 'application/taxii+json;version=2.1';
+    const root = '/taxii2/ccc';
+    let collections: Obj[];
+    const byAlias = (alias: string) => collections.find((c) => c.alias === alias)!;
+    const add = (api: Api, collection: string, body: unknown, type = TAXII) =>
+      api.request('POST', `${root}/collections/${collection}/objects/`, JSON.stringify(body), {
+        'content-type': type,
+        accept: TAXII,
+      });
+
+    /** The status invariants taxii2-client checks (INTEROP T-ADD-3). */
+    function checkStatus(status: Obj) {
+      expect(status).toMatchObject({
+        id: expect.any(String),
+        status: expect.stringMatching(/^(complete|pending)$/),
+        total_count: expect.any(Number),
+        success_count: expect.any(Number),
+        failure_count: expect.any(Number),
+        pending_count: expect.any(Number),
+      });
+      expect(status.success_count + status.failure_count + status.pending_count).toBe(
+        status.total_count,
+      );
+      expect(status.successes?.length ?? 0).toBe(status.success_count);
+      expect(status.failures?.length ?? 0).toBe(status.failure_count);
+      expect(status.pendings?.length ?? 0).toBe(status.pending_count);
+      for (const list of ['successes', 'failures', 'pendings']) {
+        if (list in status) expect(status[list].length).toBeGreaterThan(0);
+      }
+    }
+
+    beforeAll(async () => {
+      const res = await by.get(`${root}/collections/`, { accept: TAXII });
+      collections = res.body.collections;
+      expect(collections.map((c: Obj) => [c.alias, c.can_write]).sort()).toEqual([
+        ['community', false],
+        ['public', false],
+        ['state-BY', true],
+      ]);
+      const all = await coordinator.get(`${root}/collections/`, { accept: TAXII });
+      expect(all.body.collections.filter((c: Obj) => c.can_write)).toHaveLength(6);
+    });
+
+    it('T-ADD-1, T-ADD-3, T-ADD-4: 202 with a status resource whose counts add up, then complete', async () => {
+      const bundle = reportBundle(600, '2026-01-01T00:00:00.000Z');
+      const envelope = { objects: [...bundle.objects, { type: 'malware', id: 'not-an-id' }] };
+      const res = await add(by, byAlias('state-BY').id, envelope);
+      expect(res.status).toBe(202);
+      expect(res.headers.get('content-type')).toBe(TAXII);
+      checkStatus(res.body);
+      expect(res.body.total_count).toBe(4);
+      const done = await eventually(async () => {
+        const s = await by.get(`${root}/status/${res.body.id}/`, { accept: TAXII });
+        expect(s.status).toBe(200);
+        expect(s.headers.get('content-type')).toBe(TAXII);
+        checkStatus(s.body);
+        return s.body.status === 'complete' ? s.body : null;
+      }, 'the TAXII status complete');
+      expect(done).toMatchObject({ total_count: 4, success_count: 2, failure_count: 2 });
+      expect(done.failures.map((f: Obj) => f.id).sort()).toEqual(
+        [`indicator--${uuid(602)}`, 'objects[3]'].sort(),
+      );
+      expect(done.successes).toEqual(
+        expect.arrayContaining([
+          { id: `report--${uuid(600)}`, version: '2026-01-01T00:00:00.000Z' },
+        ]),
+      );
+      // The same import code: the report became an incident filed by BY.
+      const imported = (await by.get(`/api/v1/imports/${res.body.id}`)).body;
+      expect(imported).toMatchObject({ format: 'taxii', imported: 1 });
+      const filed = await incident(by, itemsOf(imported, 'imported')[0].incidentId);
+      expect(filed).toMatchObject({ reportingState: 'BY', tlp: 'TLP:GREEN' });
+      // T-ADD-5: the same objects again are successes (unchanged), not failures.
+      const again = await add(by, byAlias('state-BY').id, envelope);
+      const second = await eventually(async () => {
+        const s = await by.get(`${root}/status/${again.body.id}/`);
+        return s.body.status === 'complete' ? s.body : null;
+      }, 'the second status complete');
+      expect(second).toMatchObject({ success_count: 2, failure_count: 2 });
+      // Another state never sees the status.
+      const hidden = await kz.get(`${root}/status/${res.body.id}/`);
+      expect(hidden.status).toBe(404);
+      expect(hidden.headers.get('content-type')).toBe(TAXII);
+      expect(hidden.body.http_status).toBe('404');
+    });
+
+    it('T-ADD-2: can_write rules (403, 404), 415, 422, 413, with TAXII error bodies', async () => {
+      const bundle = reportBundle(700, '2026-01-01T00:00:00.000Z');
+      const expectTaxiiError = (res: Obj, status: number) => {
+        expect(res.status).toBe(status);
+        expect(res.headers.get('content-type')).toBe(TAXII);
+        expect(res.body).toMatchObject({ title: expect.any(String), http_status: String(status) });
+      };
+      const count = async () =>
+        Number((await env.db.query('SELECT count(*) FROM imports')).rows[0].count);
+      const before = await count();
+      expectTaxiiError(await add(by, byAlias('community').id, bundle), 403);
+      expectTaxiiError(await add(admin, byAlias('state-BY').id, bundle), 403);
+      // state-KZ is not even readable by BY's analysts: as absent.
+      const kzCollection = (await coordinator.get(`${root}/collections/`)).body.collections.find(
+        (c: Obj) => c.alias === 'state-KZ',
+      );
+      expectTaxiiError(await add(by, kzCollection.id, bundle), 404);
+      expectTaxiiError(await add(by, byAlias('state-BY').id, bundle, 'application/json'), 415);
+      expectTaxiiError(await add(by, byAlias('state-BY').id, { Event: {} }), 422);
+      const big = reportBundle(701, '2026-01-01T00:00:00.000Z');
+      big.objects[0].description = 'x'.repeat(310_000);
+      expectTaxiiError(await add(by, byAlias('state-BY').id, big), 413);
+      expect(await count()).toBe(before);
+      // A coordinator writes for the state of the collection; Basic with a lower-case scheme.
+      const key = coordinator.key;
+      const basic = await new Api(service.url, '').request(
+        'POST',
+        `${root}/collections/${kzCollection.id}/objects/`,
+        JSON.stringify(bundle),
+        {
+          'content-type': TAXII,
+          authorization: `basic ${Buffer.from(`x:${key}`).toString('base64')}`,
+        },
+      );
+      expect(basic.status).toBe(202);
+      const status = await eventually(async () => {
+        const s = await coordinator.get(`/api/v1/imports/${basic.body.id}`);
+        return s.body.status === 'complete' ? s.body : null;
+      }, 'the coordinator import');
+      const filed = await incident(coordinator, itemsOf(status, 'imported')[0].incidentId);
+      expect(filed.reportingState).toBe('KZ');
+    });
+  });
 });

@@ -4,6 +4,7 @@ import { ImportQueue } from './import-queue.js';
 import { ImportsController } from './imports.controller.js';
 import { ImportsRepository } from './imports.repository.js';
 import { ImportsService } from './imports.service.js';
+import { TaxiiAddController } from './taxii-add.controller.js';
 
 /**
  * Imports of STIX 2.1, MISP and TAXII add objects (every role): accepting them and reading
@@ -12,7 +13,7 @@ import { ImportsService } from './imports.service.js';
  */
 @Module({
   imports: [IncidentsModule],
-  controllers: [ImportsController],
+  controllers: [ImportsController, TaxiiAddController],
   providers: [ImportsService, ImportsRepository, ImportQueue],
   exports: [ImportsRepository, ImportQueue],
 })
