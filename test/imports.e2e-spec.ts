@@ -77,7 +77,10 @@ describe('Imports (STIX 2.1, MISP, TAXII add objects)', () => {
   beforeAll(async () => {
     env = await createTestEnv('imports');
     receiver = await WebhookReceiver.start();
-    service = await startService(env, { env: { CCC_IMPORT_MAX_BYTES: '300000' } });
+    service = await startService(env, {
+      // long_event.json maps to 250 observables: one over the cap (INTEROP M-5).
+      env: { CCC_IMPORT_MAX_BYTES: '300000', CCC_IMPORT_MAX_OBSERVABLES: '249' },
+    });
     admin = new Api(service.url);
     by = admin.as(await admin.createKey('analyst', 'BY'));
     kz = admin.as(await admin.createKey('analyst', 'KZ'));
@@ -178,7 +181,6 @@ describe('Imports (STIX 2.1, MISP, TAXII add objects)', () => {
       'to_delete1.json',
       'existing_event.json',
       'mainly_objects_2.json',
-      'long_event.json',
     ]) {
       const status = await imported(by, '/api/v1/imports/misp', fixture(`misp/${name}`));
       expect(status).toMatchObject({ format: 'misp', status: 'complete', imported: 1, failed: 0 });
@@ -194,6 +196,15 @@ describe('Imports (STIX 2.1, MISP, TAXII add objects)', () => {
         ).toHaveLength(8);
       }
     }
+    // Over CCC_IMPORT_MAX_OBSERVABLES: the item fails, saying why; nothing is filed.
+    const long = await imported(by, '/api/v1/imports/misp', fixture('misp/long_event.json'));
+    expect(long).toMatchObject({ status: 'complete', imported: 0, failed: 1 });
+    expect(itemsOf(long, 'failed')[0]).toEqual({
+      ref: '57153590-f73c-49fa-be4b-4737950d210f',
+      outcome: 'failed',
+      incidentId: null,
+      message: '250 observables, more than the 249 an imported incident may carry',
+    });
     const event = fixture('misp/57c4445b-c548-4654-af0b-4be3950d210f.json');
     event.Event.uuid = uuid(700);
     event.Event.Attribute[0].deleted = true;
@@ -550,4 +561,74 @@ describe('Imports (STIX 2.1, MISP, TAXII add objects)', () => {
       expect(filed.reportingState).toBe('KZ');
     });
   });
+
+  it('a crash mid-import loses nothing reported imported, and the rest resumes once', async () => {
+    // 150 reports, one observable each: one import, filed item by item.
+    const reports = Array.from({ length: 150 }, (_, n) => {
+      const id = `report--${uuid(10_000 + n)}`;
+      const ip = `ipv4-addr--${uuid(20_000 + n)}`;
+      return [
+        {
+          type: 'report',
+          spec_version: '2.1',
+          id,
+          created: '2026-01-01T00:00:00.000Z',
+          modified: '2026-01-01T00:00:00.000Z',
+          published: '2026-01-01T00:00:00.000Z',
+          name: `Crash ${n}`,
+          object_refs: [ip],
+          object_marking_refs: [TLP2_GREEN],
+        },
+        { type: 'ipv4-addr', spec_version: '2.1', id: ip, value: `192.0.2.${n}` },
+      ];
+    }).flat();
+    const res = await by.post('/api/v1/imports/stix', {
+      type: 'bundle',
+      id: `bundle--${uuid(30_000)}`,
+      objects: reports,
+    });
+    expect(res.status).toBe(202);
+    const importId = res.body.id;
+    const itemCount = async () =>
+      Number(
+        (await env.db.query('SELECT count(*) FROM import_items WHERE import_id = $1', [importId]))
+          .rows[0].count,
+      );
+    await eventually(async () => (await itemCount()) > 0, 'the first item recorded');
+    await service.kill();
+    // Everything recorded as imported is an incident, with its observable.
+    const recorded = (
+      await env.db.query(
+        `SELECT i.incident_id, o.value FROM import_items i
+         LEFT JOIN incident_observables o ON o.incident_id = i.incident_id
+         WHERE i.import_id = $1 AND i.outcome = 'imported'`,
+        [importId],
+      )
+    ).rows;
+    for (const row of recorded) expect(row.value).toMatch(/^192\.0\.2\.\d+$/);
+
+    service = await startService(env, {
+      env: { CCC_IMPORT_MAX_BYTES: '300000', CCC_IMPORT_MAX_OBSERVABLES: '249' },
+    });
+    admin = new Api(service.url);
+    by = admin.as(by.key);
+    kz = admin.as(kz.key);
+    coordinator = admin.as(coordinator.key);
+    const done = await eventually(
+      async () => {
+        const s = await by.get(`/api/v1/imports/${importId}`);
+        return s.body.status === 'complete' ? s.body : null;
+      },
+      'the import resumed and complete',
+      120_000,
+    );
+    expect(done).toMatchObject({ total: 150, imported: 150, failed: 0 });
+    // Each report became exactly one incident: nothing filed twice, nothing lost.
+    const titles = (
+      await env.db.query(`SELECT title, count(*)::int AS n FROM incidents
+                          WHERE title LIKE 'Crash %' GROUP BY title`)
+    ).rows;
+    expect(titles).toHaveLength(150);
+    expect(titles.every((t) => t.n === 1)).toBe(true);
+  }, 180_000);
 });
