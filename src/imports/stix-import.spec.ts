@@ -231,7 +231,7 @@ describe('mapStix', () => {
       ],
     };
     expect(mapped(bundle).candidates[0].tlp).toBe('TLP:RED');
-    bundle.objects[0].granular_markings = [];
+    delete bundle.objects[0].granular_markings;
     expect(mapped(bundle).candidates[0].tlp).toBe('TLP:GREEN');
   });
 
@@ -255,8 +255,8 @@ describe('mapStix', () => {
           spec_version: '2.1',
           id: `incident--${uuid(4)}`,
           name: 'x',
-          created: '2026-01-01T00:00:00Z',
-          modified: '2026-01-02T00:00:00Z',
+          created: '2026-01-01T00:00:00.000Z',
+          modified: '2026-01-02T00:00:00.000Z',
           object_marking_refs: [WHITE_V1],
         },
         {
@@ -276,6 +276,8 @@ describe('mapStix', () => {
           spec_version: '2.1',
           id: `relationship--${uuid(7)}`,
           relationship_type: 'related-to',
+          created: '2026-01-01T00:00:00.000Z',
+          modified: '2026-01-01T00:00:00.000Z',
           source_ref: `incident--${uuid(4)}`,
           target_ref: `ipv6-addr--${uuid(5)}`,
         },
@@ -284,6 +286,8 @@ describe('mapStix', () => {
           spec_version: '2.1',
           id: `relationship--${uuid(8)}`,
           relationship_type: 'related-to',
+          created: '2026-01-01T00:00:00.000Z',
+          modified: '2026-01-01T00:00:00.000Z',
           source_ref: `domain-name--${uuid(6)}`,
           target_ref: `incident--${uuid(4)}`,
         },
@@ -303,9 +307,9 @@ describe('mapStix', () => {
           spec_version: '2.1',
           id: `report--${uuid(1)}`,
           name: 'r',
-          published: '2026-02-01T10:00:00Z',
-          created: '2026-02-01T10:00:00Z',
-          modified: '2026-02-01T10:00:00Z',
+          published: '2026-02-01T10:00:00.000Z',
+          created: '2026-02-01T10:00:00.000Z',
+          modified: '2026-02-01T10:00:00.000Z',
           object_refs: [`file--${uuid(2)}`, `autonomous-system--${uuid(3)}`, `url--${uuid(4)}`],
         },
         {
@@ -338,9 +342,16 @@ describe('mapStix', () => {
       'url:https://example.com/x',
     ]);
     expect(candidates[0].occurredAt).toBe('2026-02-01T10:00:00.000Z');
+    // The malware lacks `created`: it fails its type's schema and is skipped (INTEROP S-1).
     expect(skipped).toEqual([
+      {
+        ref: `malware--${uuid(5)}`,
+        message: {
+          key: 'import.skip.schema',
+          values: { error: "/ must have required property 'created'" },
+        },
+      },
       { ref: 'objects[5]', message: { key: 'import.skip.invalidObject' } },
-      { ref: `malware--${uuid(5)}`, message: { key: 'import.skip.unreferenced' } },
     ]);
   });
 

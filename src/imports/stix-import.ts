@@ -5,6 +5,7 @@ import type { Candidate, Mapped, Skipped } from './import-candidate.js';
 import { mostRestrictive, TLP_BY_MARKING_ID, tlpOfMarkingDefinition } from './import-tlp.js';
 import { clip, instant, MAX_TITLE, paragraphs, versionText } from './import-text.js';
 import { ObservableCollector } from './observable-collector.js';
+import { schemaError } from './stix-schema.js';
 import { hashType, readPattern } from './stix-pattern-reader.js';
 
 /**
@@ -90,6 +91,12 @@ export function mapStix(body: unknown, options: StixImportOptions = {}): Mapped 
   input.objects.forEach((o, index) => {
     if (!isStixObject(o)) {
       skipped.push({ ref: `objects[${index}]`, message: msg('import.skip.invalidObject') });
+      return;
+    }
+    // Each object against its own type's schema (INTEROP S-1): one that fails is skipped.
+    const invalid = schemaError(o);
+    if (invalid !== null) {
+      skipped.push({ ref: o.id, message: msg('import.skip.schema', { error: invalid }) });
       return;
     }
     const known = byId.get(o.id);
