@@ -30,7 +30,7 @@ export class ImportRow {
   importer!: Record<string, unknown>;
 
   /** Query defaults: tlp, category, severity, sector, title. */
-  @Column({ type: 'jsonb', default: () => "'{}'::jsonb" })
+  @Column({ type: 'jsonb' })
   defaults!: Record<string, unknown>;
 
   /** The input as received (JSON text); cleared once the import is complete. */
@@ -82,7 +82,7 @@ export class ImportItemRow {
   message!: Record<string, unknown> | null;
 
   /** STIX ids of the input's objects this item was made of (TAXII status). */
-  @Column({ type: 'text', array: true, default: () => "'{}'::text[]" })
+  @Column({ type: 'text', array: true })
   members!: string[];
 }
 
