@@ -235,6 +235,28 @@ describe('mapStix', () => {
     expect(mapped(bundle).candidates[0].tlp).toBe('TLP:GREEN');
   });
 
+  it('counts the markings of an object skipped for its schema: a skip never lowers the TLP', () => {
+    const bundle = {
+      type: 'bundle',
+      id: `bundle--${uuid(11)}`,
+      objects: [
+        indicator(12, "[ipv4-addr:value = '198.51.100.7']", { object_marking_refs: [GREEN_V2] }),
+        // No `created`: fails its schema, is skipped, and still marks the bundle RED.
+        {
+          type: 'malware',
+          spec_version: '2.1',
+          id: `malware--${uuid(13)}`,
+          name: 'm',
+          is_family: false,
+          object_marking_refs: [RED_V1],
+        },
+      ],
+    };
+    const { candidates, skipped } = mapped(bundle);
+    expect(skipped.map((s) => s.message.key)).toEqual(['import.skip.schema']);
+    expect(candidates[0].tlp).toBe('TLP:RED');
+  });
+
   it('maps an incident with the objects related to it and its DC3 activity times', () => {
     const { candidates } = mapped(sample('incident_sample_activity.json'));
     expect(candidates).toEqual([

@@ -88,24 +88,27 @@ export function mapStix(body: unknown, options: StixImportOptions = {}): Mapped 
   if (!input.ok) return { error: msg('import.notStix') };
   const skipped: Skipped[] = [];
   const byId = new Map<string, StixObject>();
+  // Every STIX-shaped object, valid or not: their markings still count for the TLP, so a
+  // skipped object never lowers it.
+  const marked = new Map<string, StixObject>();
+  // Several versions of one object: the latest is the one that counts.
+  const later = (o: StixObject, known: StixObject | undefined) =>
+    !known || (versionText(stixVersion(o)) ?? '') > (versionText(stixVersion(known)) ?? '');
   input.objects.forEach((o, index) => {
     if (!isStixObject(o)) {
       skipped.push({ ref: `objects[${index}]`, message: msg('import.skip.invalidObject') });
       return;
     }
+    if (later(o, marked.get(o.id))) marked.set(o.id, o);
     // Each object against its own type's schema (INTEROP S-1): one that fails is skipped.
     const invalid = schemaError(o);
     if (invalid !== null) {
       skipped.push({ ref: o.id, message: msg('import.skip.schema', { error: invalid }) });
       return;
     }
-    const known = byId.get(o.id);
-    // Several versions of one object: the latest is the one that counts.
-    if (!known || (versionText(stixVersion(o)) ?? '') > (versionText(stixVersion(known)) ?? '')) {
-      byId.set(o.id, o);
-    }
+    if (later(o, byId.get(o.id))) byId.set(o.id, o);
   });
-  const reader = new StixReader(byId);
+  const reader = new StixReader(byId, marked);
   const containers = [...byId.values()].filter((o) => CONTAINERS.has(o.type));
   const candidates: Candidate[] = [];
   const accounted = new Set<string>();
@@ -122,11 +125,14 @@ export function mapStix(body: unknown, options: StixImportOptions = {}): Mapped 
       }
     }
   } else if (byId.size > 0) {
-    const externalId = input.bundleId ?? envelopeId([...byId.values()]);
-    candidates.push(reader.candidate(null, [...byId.keys()], skipped, { ...options, externalId }));
-  } else {
+    const externalId = input.bundleId ?? envelopeId([...marked.values()]);
+    candidates.push(
+      reader.candidate(null, [...marked.keys()], skipped, { ...options, externalId }),
+    );
+  } else if (input.objects.length === 0) {
     return { error: msg('import.noObjects') };
   }
+  // Otherwise every object was skipped: no incident, and the items say why.
   return { candidates, skipped: dedupe(skipped) };
 }
 
@@ -156,9 +162,13 @@ function strings(value: unknown): string[] {
 class StixReader {
   private readonly markingTlp = new Map<string, Tlp>();
 
-  constructor(private readonly byId: Map<string, StixObject>) {
+  constructor(
+    private readonly byId: Map<string, StixObject>,
+    /** Every object of the input, schema-valid or not (see mapStix). */
+    private readonly marked: Map<string, StixObject>,
+  ) {
     for (const [id, tlp] of Object.entries(TLP_BY_MARKING_ID)) this.markingTlp.set(id, tlp);
-    for (const o of byId.values()) {
+    for (const o of marked.values()) {
       if (o.type !== 'marking-definition') continue;
       const tlp = tlpOfMarkingDefinition(o);
       // A known TLP id keeps its standard meaning whatever the object says (INTEROP L-2).
@@ -246,7 +256,10 @@ class StixReader {
     for (const id of reached) {
       const o = this.byId.get(id);
       if (!o) {
-        if (refs.includes(id)) skipped.push({ ref: id, message: msg('import.skip.missingRef') });
+        // Absent (a reference to nothing), unless it was skipped already for its schema.
+        if (refs.includes(id) && !this.marked.has(id)) {
+          skipped.push({ ref: id, message: msg('import.skip.missingRef') });
+        }
         continue;
       }
       if (this.take(o, collector, skipped)) members.add(o.id);
@@ -256,7 +269,11 @@ class StixReader {
       members.add(container.id);
       used.push(container);
     }
-    const tlp = mostRestrictive(used.flatMap((o) => this.tlpsOf(o)));
+    // Over everything it refers to, skipped objects included (a skip never lowers the TLP).
+    const all = [...reached, ...(container ? [container.id] : [])]
+      .map((id) => this.marked.get(id))
+      .filter((o): o is StixObject => !!o);
+    const tlp = mostRestrictive(all.flatMap((o) => this.tlpsOf(o)));
     // Provenance and markings other than TLP become text of the description.
     const author = container ? this.byId.get(String(container.created_by_ref)) : undefined;
     const statements = this.statementsOf(used);
