@@ -67,7 +67,17 @@ const UTF8 = new TextDecoder('utf-8', { fatal: true });
 // Set on a request whose JSON body the scan found free of NUL and surrogate escapes:
 // nothing left to walk (the intake hot path).
 const TEXT_CLEAN = Symbol('ccc.textClean');
-type Marked = FastifyRequest & { [TEXT_CLEAN]?: true };
+// The JSON text of a `LargeBody` route's request, as received (see rawJsonText).
+const RAW_TEXT = Symbol('ccc.rawText');
+type Marked = FastifyRequest & { [TEXT_CLEAN]?: true; [RAW_TEXT]?: string };
+
+/**
+ * The JSON body of a `LargeBody` route as the client sent it: an import stores this text
+ * instead of serialising the parsed body again (megabytes, on the HTTP process's thread).
+ */
+export function rawJsonText(request: FastifyRequest): string | undefined {
+  return (request as Marked)[RAW_TEXT];
+}
 
 /** Accepts a client's `x-request-id` only in this form; anything else gets a fresh UUID. */
 const REQUEST_ID = /^[A-Za-z0-9._:-]{1,64}$/;
@@ -151,6 +161,9 @@ export function installInputRules(fastify: FastifyInstance): void {
       return;
     }
     if (!scan.suspectText) (request as Marked)[TEXT_CLEAN] = true;
+    if ((request.routeOptions.config as BodyRouteConfig | undefined)?.largeBody) {
+      (request as Marked)[RAW_TEXT] = text;
+    }
     void parseJson(request, text, done);
   });
 

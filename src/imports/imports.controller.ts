@@ -1,6 +1,7 @@
-import { Body, Controller, Get, HttpCode, Param, Post, Query } from '@nestjs/common';
+import { Body, Controller, Get, HttpCode, Param, Post, Query, Req } from '@nestjs/common';
+import type { FastifyRequest } from 'fastify';
 import { ApiBearerAuth, ApiBody, ApiConsumes, ApiTags } from '@nestjs/swagger';
-import { LargeBody } from '../common/http-input.js';
+import { LargeBody, rawJsonText } from '../common/http-input.js';
 import { RequestLocale } from '../common/problem.filter.js';
 import { CurrentPrincipal, Principal, Roles } from '../common/principal.js';
 import { ParseId } from '../common/validation.js';
@@ -25,8 +26,9 @@ export class ImportsController {
     @Body() body: unknown,
     @Query() query: ImportQuery,
     @CurrentPrincipal() principal: Principal,
+    @Req() request: FastifyRequest,
   ) {
-    return this.imports.create(principal, 'stix', body, query);
+    return this.imports.create(principal, 'stix', body, query, rawJsonText(request));
   }
 
   @Post('misp')
@@ -38,8 +40,9 @@ export class ImportsController {
     @Body() body: unknown,
     @Query() query: ImportQuery,
     @CurrentPrincipal() principal: Principal,
+    @Req() request: FastifyRequest,
   ) {
-    return this.imports.create(principal, 'misp', body, query);
+    return this.imports.create(principal, 'misp', body, query, rawJsonText(request));
   }
 
   @Get(':id')

@@ -31,6 +31,8 @@ export class ImportsService {
     format: ImportFormat,
     body: unknown,
     query: ImportQuery,
+    /** The body's JSON text as received, when the route kept it (http-input rawJsonText). */
+    text?: string,
   ): Promise<{ id: string; status: 'pending' }> {
     const reportingState = reportingStateOf(principal, query.reportingState);
     let objects: { id: string; version: string | null }[] | null = null;
@@ -61,7 +63,7 @@ export class ImportsService {
       reportingState,
       importer: principal,
       defaults,
-      payload: JSON.stringify(body),
+      payload: text ?? JSON.stringify(body),
       objects,
     });
     await this.queue.enqueue(id);

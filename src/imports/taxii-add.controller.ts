@@ -1,6 +1,7 @@
-import { Body, Controller, Get, HttpCode, HttpStatus, Param, Post } from '@nestjs/common';
+import { Body, Controller, Get, HttpCode, HttpStatus, Param, Post, Req } from '@nestjs/common';
+import type { FastifyRequest } from 'fastify';
 import { ApiBasicAuth, ApiBearerAuth, ApiExcludeController } from '@nestjs/swagger';
-import { LargeBody } from '../common/http-input.js';
+import { LargeBody, rawJsonText } from '../common/http-input.js';
 import { RequestLocale } from '../common/problem.filter.js';
 import { Problem } from '../common/problem.js';
 import { CurrentPrincipal, Principal } from '../common/principal.js';
@@ -36,6 +37,7 @@ export class TaxiiAddController {
     @Body() body: unknown,
     @CurrentPrincipal() principal: Principal,
     @RequestLocale() locale: Locale,
+    @Req() request: FastifyRequest,
   ) {
     const collection = COLLECTIONS.find((c) => c.id === id);
     if (!collection || !canRead(principal, collection)) throw Problem.notFound('resource');
@@ -50,9 +52,13 @@ export class TaxiiAddController {
         msg('problem.unprocessable.taxiiEnvelope'),
       );
     }
-    const created = await this.imports.create(principal, 'taxii', body, {
-      reportingState: state,
-    });
+    const created = await this.imports.create(
+      principal,
+      'taxii',
+      body,
+      { reportingState: state },
+      rawJsonText(request),
+    );
     return this.imports.taxiiStatus(principal, created.id, locale);
   }
 
