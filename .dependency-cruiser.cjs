@@ -35,6 +35,7 @@ const LAYERS = [
   'incidents',
   'attachments', // evidence files of incidents
   'interchange', // STIX 2.1, TAXII 2.1, MISP: the incident mapping, exports, TAXII server, feeds
+  'imports', // STIX, MISP and TAXII add-objects imports: mappings, import jobs, status (one owner of imports tables)
   'reports',
   'stats', // dashboard figures
   'events', // live events (server-sent)

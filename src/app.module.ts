@@ -18,6 +18,8 @@ import { EventsModule } from './events/events.module.js';
 import { HealthModule } from './health/health.module.js';
 import { IncidentsWorkerModule } from './incidents/incidents-worker.module.js';
 import { IncidentsModule } from './incidents/incidents.module.js';
+import { ImportsWorkerModule } from './imports/imports-worker.module.js';
+import { ImportsModule } from './imports/imports.module.js';
 import { InterchangeModule } from './interchange/interchange.module.js';
 import { MemberStatesModule } from './member-states/member-states.module.js';
 import { MetricsModule } from './metrics/metrics.module.js';
@@ -48,6 +50,7 @@ const FEATURES: Type[] = [
   StatsModule,
   AttachmentsModule,
   InterchangeModule,
+  ImportsModule,
   SessionsModule,
   UsersModule,
   AuthModule,
@@ -59,6 +62,7 @@ const WORKERS: Type[] = [
   EscalationWorkerModule,
   ReportsWorkerModule,
   IncidentsWorkerModule,
+  ImportsWorkerModule,
 ];
 
 @Module({})

@@ -13,6 +13,7 @@ import {
   clientErrorHandler,
   frameworkErrorHandler,
   installInputRules,
+  installLargeBodyLimit,
   requestId,
 } from './common/http-input.js';
 import { createRootLogger, logListening, NestPinoLogger } from './common/logging.js';
@@ -110,6 +111,7 @@ export async function bootstrapHttp(config: AppConfig): Promise<INestApplication
   await app.register(fastifyCookie);
   const fastify = app.getHttpAdapter().getInstance();
   installInputRules(fastify);
+  installLargeBodyLimit(fastify, config.importMaxBytes);
   // After the input rules, which replace every content-type parser with the JSON one.
   await registerMultipart(app, config);
   fastify.addHook('onRequest', (request, reply, done) => {

@@ -28,6 +28,8 @@ const JSON_TYPES = /^application\/(?:[\w.-]+\+)?json(?:\s*;|\s*$)/i;
 
 interface BodyRouteConfig {
   bodyTypes?: readonly string[];
+  /** The body may be as large as `CCC_IMPORT_MAX_BYTES` (imports) instead of 1 MiB. */
+  largeBody?: boolean;
 }
 
 /**
@@ -39,13 +41,43 @@ interface BodyRouteConfig {
 export const AcceptsBody = (...types: string[]) =>
   RouteConfig({ bodyTypes: types.map((t) => t.toLowerCase()) } satisfies BodyRouteConfig);
 
+/**
+ * Route decorator of the import routes: these media types (as `AcceptsBody`), and a body up
+ * to `CCC_IMPORT_MAX_BYTES` instead of the service's 1 MiB (see `installLargeBodyLimit`).
+ */
+export const LargeBody = (...types: string[]) =>
+  RouteConfig({
+    bodyTypes: types.map((t) => t.toLowerCase()),
+    largeBody: true,
+  } satisfies BodyRouteConfig);
+
+/**
+ * Gives routes marked `LargeBody` their own body limit as they are registered; a body over
+ * it is refused with 413 like any other. Install before the routes are registered.
+ */
+export function installLargeBodyLimit(fastify: FastifyInstance, bytes: number): void {
+  fastify.addHook('onRoute', (route) => {
+    if ((route.config as BodyRouteConfig | undefined)?.largeBody) route.bodyLimit = bytes;
+  });
+}
+
 // Methods whose body Fastify ignores.
 const BODYLESS = new Set(['GET', 'HEAD', 'TRACE']);
 const UTF8 = new TextDecoder('utf-8', { fatal: true });
 // Set on a request whose JSON body the scan found free of NUL and surrogate escapes:
 // nothing left to walk (the intake hot path).
 const TEXT_CLEAN = Symbol('ccc.textClean');
-type Marked = FastifyRequest & { [TEXT_CLEAN]?: true };
+// The JSON text of a `LargeBody` route's request, as received (see rawJsonText).
+const RAW_TEXT = Symbol('ccc.rawText');
+type Marked = FastifyRequest & { [TEXT_CLEAN]?: true; [RAW_TEXT]?: string };
+
+/**
+ * The JSON body of a `LargeBody` route as the client sent it: an import stores this text
+ * instead of serialising the parsed body again (megabytes, on the HTTP process's thread).
+ */
+export function rawJsonText(request: FastifyRequest): string | undefined {
+  return (request as Marked)[RAW_TEXT];
+}
 
 /** Accepts a client's `x-request-id` only in this form; anything else gets a fresh UUID. */
 const REQUEST_ID = /^[A-Za-z0-9._:-]{1,64}$/;
@@ -129,6 +161,9 @@ export function installInputRules(fastify: FastifyInstance): void {
       return;
     }
     if (!scan.suspectText) (request as Marked)[TEXT_CLEAN] = true;
+    if ((request.routeOptions.config as BodyRouteConfig | undefined)?.largeBody) {
+      (request as Marked)[RAW_TEXT] = text;
+    }
     void parseJson(request, text, done);
   });
 

@@ -21,7 +21,8 @@ export type NotFoundSubject =
   | 'attachment'
   | 'singleSignOn'
   | 'route'
-  | 'resource';
+  | 'resource'
+  | 'import';
 
 /**
  * An RFC 9457 problem; `type` is a stable slug under /problems. `title` comes from the status,

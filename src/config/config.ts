@@ -51,6 +51,8 @@ export interface AppConfig {
   attachmentMaxBytes: number;
   /** Interchange: the body limit of imports, in bytes (TAXII `max_content_length`). */
   importMaxBytes: number;
+  /** Interchange: observables one imported incident may carry. */
+  importMaxObservables: number;
   // Secrets at rest (h3-secrets)
   /** From CCC_DATA_KEY; unset means the key file `dataKeyFile` (made when missing). */
   dataKeys?: DataKey[];
@@ -140,6 +142,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): AppConfig {
     eventsMaxStreams: parsed.CCC_EVENTS_MAX_STREAMS,
     attachmentMaxBytes: parsed.CCC_ATTACHMENT_MAX_BYTES,
     importMaxBytes: parsed.CCC_IMPORT_MAX_BYTES,
+    importMaxObservables: parsed.CCC_IMPORT_MAX_OBSERVABLES,
     dataKeys,
     dataKeyFile: parsed.CCC_DATA_KEY_FILE,
     trustedProxies: parseTrustedProxies(parsed.CCC_TRUSTED_PROXIES)!,

@@ -238,6 +238,13 @@ export class EnvSchema {
   @Min(1024)
   @Max(1024 * 1024 * 1024)
   CCC_IMPORT_MAX_BYTES = 33554432;
+
+  /** Observables one imported incident may carry (more: that item fails). */
+  @Transform(toInt)
+  @IsInt()
+  @Min(1)
+  @Max(1_000_000)
+  CCC_IMPORT_MAX_OBSERVABLES = 20000;
   // Secrets at rest (h3-secrets): checked in loadConfig, whose message never quotes the keys.
   /** 32-byte keys in base64, comma-separated: the first seals, every one opens. */
   @IsOptional()

@@ -12,6 +12,7 @@ import { IntakeBatcher } from './intake-batcher.js';
 import { IntakeService } from './intake.service.js';
 import { PreviewService } from './preview.service.js';
 import { RelatedIncidentsService } from './related-incidents.service.js';
+import { RevisionService } from './revision.service.js';
 import { TransitionsService } from './transitions.service.js';
 import { TriageController } from './triage.controller.js';
 import { TriageService } from './triage.service.js';
@@ -33,7 +34,9 @@ import { TriageService } from './triage.service.js';
     IncidentTimelineService,
     RelatedIncidentsService,
     PreviewService,
+    RevisionService,
   ],
-  exports: [IncidentsRepository],
+  // Imports (src/imports) file through intake and update through revisions.
+  exports: [IncidentsRepository, IntakeService, RevisionService],
 })
 export class IncidentsModule {}

@@ -53,6 +53,12 @@ export function intakeStatement(
   /** The acknowledgement period of the incident's severity (vocabulary.periodSeconds). */
   ackSeconds: number,
   idempotency: IdempotencyRequest | null,
+  /**
+   * More fragments of the same statement, written only if the incident is (they read the
+   * `incident` CTE: no row, nothing written): an import records its item here, so the item
+   * and the incident commit together or not at all.
+   */
+  extra?: (cs: ChangeSet) => void,
 ): IntakeStatement {
   const routing = routed.decision;
   const id = randomUUID();
@@ -183,6 +189,7 @@ export function intakeStatement(
     }),
     { from: 'ref', values: holes },
   );
+  extra?.(cs);
   if (idempotency) {
     const keyId = cs.add(principal.keyId);
     const key = cs.add(idempotency.key);

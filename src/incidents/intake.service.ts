@@ -1,4 +1,5 @@
 import { Inject, Injectable } from '@nestjs/common';
+import type { ChangeSet } from '../common/change-set.js';
 import { Principal } from '../common/principal.js';
 import { Problem } from '../common/problem.js';
 import { APP_CONFIG, AppConfig } from '../config/config.js';
@@ -26,12 +27,14 @@ export class IntakeService {
     principal: Principal,
     dto: CreateIncidentDto,
     idempotency: IdempotencyRequest | null,
+    /** Fragments written with the incident, in its statement (see intakeStatement). */
+    extra?: (cs: ChangeSet) => void,
   ): Promise<Outcome<unknown>> {
     const { input, routingInput } = prepareFiling(principal, dto);
     const ackSeconds = periodSeconds(this.config.slaAckSeconds, dto.severity);
     for (let attempt = 0; attempt < 3; attempt++) {
       const routed = await this.routing.decide(routingInput);
-      const statement = intakeStatement(principal, input, routed, ackSeconds, idempotency);
+      const statement = intakeStatement(principal, input, routed, ackSeconds, idempotency, extra);
       let filed: Filed;
       try {
         filed = await this.batcher.run<Filed>(statement.text, statement.values);

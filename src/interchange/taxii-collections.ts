@@ -81,6 +81,21 @@ export function canRead(principal: Principal, collection: TaxiiCollection): bool
   return collection.viewer === COMMUNITY_VIEWER || collection.viewer === principal.state;
 }
 
+/**
+ * `state-XX` is writable by XX's analysts and by coordinators: objects added there are
+ * imported as filed by XX (src/imports). `public` and `community` are read-only.
+ */
+export function canWrite(principal: Principal, collection: TaxiiCollection): boolean {
+  if (collection.viewer === COMMUNITY_VIEWER) return false;
+  if (principal.role === 'coordinator') return true;
+  return principal.role === 'analyst' && principal.state === collection.viewer;
+}
+
+/** The member state a writable collection files for (`state-XX` → XX), else null. */
+export function stateOf(collection: TaxiiCollection): string | null {
+  return collection.viewer === COMMUNITY_VIEWER ? null : collection.viewer;
+}
+
 /** The collections a caller may read, in the order above. */
 export function readableCollections(principal: Principal): TaxiiCollection[] {
   return COLLECTIONS.filter((c) => canRead(principal, c));

@@ -14,6 +14,7 @@ import { ExportableIncidents } from './exportable-incidents.js';
 import { isoMicrosSql } from './stix-objects.repository.js';
 import {
   canRead,
+  canWrite,
   COLLECTIONS,
   readableCollections,
   staticObjects,
@@ -87,13 +88,13 @@ export class TaxiiService {
   }
 
   collections(principal: Principal) {
-    const list = readableCollections(principal).map(describe);
+    const list = readableCollections(principal).map((c) => describe(principal, c));
     // TAXII: an empty list is never sent; the property is left out.
     return list.length > 0 ? { collections: list } : {};
   }
 
   collection(principal: Principal, id: string) {
-    return describe(this.readable(principal, id));
+    return describe(principal, this.readable(principal, id));
   }
 
   async objects(principal: Principal, collectionId: string, filter: TaxiiFilter) {
@@ -279,15 +280,15 @@ function decodeNext(next: string | undefined): string | undefined {
   }
 }
 
-function describe(c: TaxiiCollection) {
+function describe(principal: Principal, c: TaxiiCollection) {
   return {
     id: c.id,
     title: c.title,
     description: c.description,
     alias: c.alias,
     can_read: true,
-    // Adding objects is not served yet (imports are still to come).
-    can_write: false,
+    // Adding objects: src/imports/taxii-add.controller.ts.
+    can_write: canWrite(principal, c),
     media_types: [STIX_MEDIA_TYPE],
   };
 }

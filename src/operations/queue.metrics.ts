@@ -47,8 +47,9 @@ export class QueueMetrics implements OnModuleDestroy {
     @InjectQueue(QueueName.Notifications) notifications: Queue,
     @InjectQueue(QueueName.Escalations) escalations: Queue,
     @InjectQueue(QueueName.Reports) reports: Queue,
+    @InjectQueue(QueueName.Imports) imports: Queue,
   ) {
-    this.queues = [notifications, escalations, reports];
+    this.queues = [notifications, escalations, reports, imports];
     for (const queue of this.queues) sources.add(queue);
   }
 

@@ -5,6 +5,7 @@ export enum QueueName {
   Notifications = 'notifications',
   Escalations = 'escalations',
   Reports = 'reports',
+  Imports = 'imports',
 }
 
 export enum JobName {
@@ -16,6 +17,8 @@ export enum JobName {
   GenerateReport = 'generate-report',
   /** Fired by the job schedulers; creates the period's report row if it does not exist. */
   ScheduledReport = 'scheduled-report',
+  /** Map and file one row of `imports`, item by item. */
+  RunImport = 'run-import',
 }
 
 // Payloads carry ids only; the state lives in PostgreSQL.
@@ -29,6 +32,9 @@ export interface EscalateJob {
 export interface GenerateReportJob {
   reportId: string;
 }
+export interface RunImportJob {
+  importId: string;
+}
 export interface ScheduledReportJob {
   kind: 'weekly' | 'monthly';
 }
@@ -38,7 +44,8 @@ export type JobPayload =
   | { queue: QueueName.Notifications; name: JobName.Deliver; data: DeliverJob }
   | { queue: QueueName.Escalations; name: JobName.Escalate; data: EscalateJob }
   | { queue: QueueName.Reports; name: JobName.GenerateReport; data: GenerateReportJob }
-  | { queue: QueueName.Reports; name: JobName.ScheduledReport; data: ScheduledReportJob };
+  | { queue: QueueName.Reports; name: JobName.ScheduledReport; data: ScheduledReportJob }
+  | { queue: QueueName.Imports; name: JobName.RunImport; data: RunImportJob };
 
 /**
  * A job as the processor of queue Q receives it: a union over its job names, so a `switch`
@@ -58,6 +65,8 @@ export const jobId = {
   escalate: (dispatchId: string, level: number) => `escalate:${dispatchId}:${level}`,
   /** Report jobs are removed when they finish, so one id per report is enough. */
   report: (reportId: string) => `report:${reportId}:generate`,
+  /** Import jobs are removed when they finish, like report jobs. */
+  runImport: (importId: string) => `import:${importId}:run`,
 };
 
 /** Retries of deliveries are scheduled by the service itself (attempts are recorded in SQL). */

@@ -17,6 +17,7 @@ import { People1795915954971 } from './1795915954971-People.js';
 import { ListFilters1795917000000 } from './1795917000000-ListFilters.js';
 import { ContactLocale1795918000000 } from './1795918000000-ContactLocale.js';
 import { StixObjects1795929976049 } from './1795929976049-StixObjects.js';
+import { Imports1795938715790 } from './1795938715790-Imports.js';
 
 // Every migration, in order. Generate a new one with
 // `npm run migration:generate -- src/database/migrations/Name` and add it here.
@@ -40,4 +41,5 @@ export const MIGRATIONS = [
   ListFilters1795917000000,
   ContactLocale1795918000000,
   StixObjects1795929976049,
+  Imports1795938715790,
 ];
