@@ -28,7 +28,10 @@ describe('Role all as two processes (CCC_PROCESSES=auto)', () => {
   const children = () => childrenOf(service.process.pid!);
 
   it('runs the API and the worker as children of one process, restarts one that dies, drains both on SIGTERM', async () => {
-    await waitFor(() => children().length === 2, { what: 'two child processes' });
+    await waitFor(() => children().length === 2, {
+      what: 'two child processes',
+      timeoutMs: 90_000,
+    });
     expect(
       children()
         .map((c) => c.role)
@@ -68,18 +71,19 @@ describe('Role all as two processes (CCC_PROCESSES=auto)', () => {
         const now = children();
         return now.length === 2 && !now.some((c) => c.pid === worker.pid);
       },
-      { what: 'a new worker process' },
+      // A loaded 2-core machine can take a while to start a process.
+      { what: 'a new worker process', timeoutMs: 90_000 },
     );
     await waitFor(() => endpoint.requests.some((r) => r.body.includes(second)), {
       what: 'the webhook filed while the worker was down',
-      timeoutMs: 60_000,
+      timeoutMs: 90_000,
     });
 
     // SIGTERM drains both children; the supervisor exits 0 once they have.
     const last = children().map((c) => c.pid);
     expect(await service.stop()).toBe(0);
     for (const pid of last) expect(alive(pid)).toBe(false);
-  }, 180_000);
+  }, 300_000);
 
   it('children of a supervisor that was killed drain and exit on their own', async () => {
     const other = await startService(env, {
