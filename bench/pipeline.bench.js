@@ -9,7 +9,8 @@
 //  4. the full pipeline at half that rate (latency), and at 50 filings/s (201 → webhook);
 //  5. a soak at half rate, notified, sampling the resident memory of every process.
 // Prints one JSON line per figure and a summary. Never fails for being slow.
-// Knobs: BENCH_SECONDS (20), BENCH_SOAK_SECONDS (300), BENCH_CONNECTIONS (32).
+// Knobs: BENCH_SECONDS (20), BENCH_SOAK_SECONDS (300), BENCH_CONNECTIONS (32), BENCH_PROCESSES
+// (sets CCC_PROCESSES, e.g. 1 to compare with the one-process layout).
 import autocannon from 'autocannon';
 import { randomBytes } from 'node:crypto';
 import { performance } from 'node:perf_hooks';
@@ -145,6 +146,7 @@ async function main() {
     CCC_WEBHOOK_ALLOW_PRIVATE: 'true',
     CCC_RATE_LIMIT_PER_MINUTE: '0',
     LOG_LEVEL: 'error',
+    ...(process.env.BENCH_PROCESSES ? { CCC_PROCESSES: process.env.BENCH_PROCESSES } : {}),
   });
   const processes = () => processTree(service.pid);
   try {

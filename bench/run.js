@@ -30,6 +30,7 @@ const ORDER = [
   'attachments',
   'console',
   'streams',
+  'imports',
 ];
 
 /** The figures the summary shows for each benchmark, in order (missing ones are skipped). */
@@ -63,6 +64,7 @@ const HEADLINES = {
     'rss_worst_max_mb',
     'rss_worst_slope_mb_per_min',
   ],
+  imports: ['misp_seconds', 'misp_ratio', 'stix_seconds', 'stix_ratio', 'rss_max_mb'],
   streams: [
     'latency_p50',
     'latency_p99',

@@ -1,0 +1,189 @@
+// Imports of large inputs, as member-state tools push them, against the database's own bulk
+// path in the same run:
+//  - one MISP event with 20,000 attributes (POST /api/v1/imports/misp);
+//  - one STIX bundle of 10,000 objects: a report referring to 9,999 indicators
+//    (POST /api/v1/imports/stix).
+// Each import is timed from the POST to `complete` (GET /api/v1/imports/:id); the baseline is
+// one COPY of the same observables into a table shaped like incident_observables (same
+// indexes). Also: the service's resident memory (every process) while importing.
+// Knob: BENCH_ATTRIBUTES (20000), BENCH_OBJECTS (10000).
+import { randomUUID } from 'node:crypto';
+import { performance } from 'node:perf_hooks';
+import { pipeline } from 'node:stream/promises';
+import { Readable } from 'node:stream';
+import pg from 'pg';
+import copyStreams from 'pg-copy-streams';
+import { figure, migratedDatabase, processTree, round, rssMb, startService } from './lib/common.js';
+
+const ATTRIBUTES = Number(process.env.BENCH_ATTRIBUTES ?? 20_000);
+const OBJECTS = Number(process.env.BENCH_OBJECTS ?? 10_000);
+const ADMIN_KEY = 'bench-admin-key-0123456789abcdef';
+const sleep = (ms) => new Promise((r) => setTimeout(r, ms));
+
+const ip = (i) => `10.${(i >> 16) & 255}.${(i >> 8) & 255}.${i & 255}`;
+
+function mispEvent(count) {
+  const Attribute = [];
+  for (let i = 0; i < count; i++) {
+    Attribute.push(
+      i % 2 === 0
+        ? { type: 'ip-dst', category: 'Network activity', value: ip(i), to_ids: true }
+        : { type: 'domain', category: 'Network activity', value: `host-${i}.bench.example` },
+    );
+  }
+  return {
+    Event: {
+      uuid: randomUUID(),
+      info: 'Bench: a large event',
+      timestamp: String(Math.floor(Date.now() / 1000)),
+      Tag: [{ name: 'tlp:amber' }, { name: 'rsit:fraud="phishing"' }],
+      Attribute,
+    },
+  };
+}
+
+function stixBundle(count) {
+  const now = new Date().toISOString();
+  const indicators = [];
+  for (let i = 0; i < count - 1; i++) {
+    indicators.push({
+      type: 'indicator',
+      spec_version: '2.1',
+      id: `indicator--${randomUUID()}`,
+      created: now,
+      modified: now,
+      pattern:
+        i % 2 === 0
+          ? `[ipv4-addr:value = '${ip(i)}']`
+          : `[domain-name:value = 'h-${i}.bench.example']`,
+      pattern_type: 'stix',
+      valid_from: now,
+    });
+  }
+  const report = {
+    type: 'report',
+    spec_version: '2.1',
+    id: `report--${randomUUID()}`,
+    created: now,
+    modified: now,
+    name: 'Bench: a large bundle',
+    published: now,
+    object_refs: indicators.map((o) => o.id),
+  };
+  return { type: 'bundle', id: `bundle--${randomUUID()}`, objects: [report, ...indicators] };
+}
+
+/** The observables' rows, COPY text format, into a copy of incident_observables. */
+async function copyBaseline(url, values) {
+  const client = new pg.Client({ connectionString: url });
+  await client.connect();
+  try {
+    await client.query('CREATE TABLE bench_observables (LIKE incident_observables INCLUDING ALL)');
+    const incident = randomUUID();
+    const lines = values.map((v, i) => `${incident}\t${i}\t${v.type}\t${v.value}\n`);
+    const started = performance.now();
+    await pipeline(
+      Readable.from([lines.join('')]),
+      client.query(
+        copyStreams.from('COPY bench_observables (incident_id, position, type, value) FROM STDIN'),
+      ),
+    );
+    const seconds = (performance.now() - started) / 1000;
+    await client.query('DROP TABLE bench_observables');
+    return seconds;
+  } finally {
+    await client.end();
+  }
+}
+
+async function main() {
+  const db = await migratedDatabase('imports');
+  const service = await startService({
+    DATABASE_URL: db.url,
+    CCC_QUEUE_PREFIX: db.name,
+    CCC_BOOTSTRAP_ADMIN_KEY: ADMIN_KEY,
+    CCC_RATE_LIMIT_PER_MINUTE: '0',
+    LOG_LEVEL: 'error',
+  });
+  try {
+    const { key } = await fetch(`${service.url}/api/v1/api-keys`, {
+      method: 'POST',
+      headers: { authorization: `Bearer ${ADMIN_KEY}`, 'content-type': 'application/json' },
+      body: JSON.stringify({ name: 'bench', role: 'analyst', state: 'BY' }),
+    }).then((r) => r.json());
+    const pids = processTree(service.pid);
+    let rssMax = 0;
+    const sampler = setInterval(() => {
+      for (const pid of pids) rssMax = Math.max(rssMax, rssMb(pid));
+    }, 200);
+
+    /** POST, then poll until complete; seconds and the final status. */
+    const importOne = async (route, body) => {
+      const text = JSON.stringify(body);
+      const started = performance.now();
+      const res = await fetch(`${service.url}${route}`, {
+        method: 'POST',
+        headers: { authorization: `Bearer ${key}`, 'content-type': 'application/json' },
+        body: text,
+      });
+      if (res.status !== 202) throw new Error(`${route}: ${res.status} ${await res.text()}`);
+      const { id } = await res.json();
+      for (;;) {
+        const status = await fetch(`${service.url}/api/v1/imports/${id}`, {
+          headers: { authorization: `Bearer ${key}` },
+        }).then((r) => r.json());
+        if (status.status !== 'pending') {
+          return { seconds: (performance.now() - started) / 1000, status, bytes: text.length };
+        }
+        await sleep(50);
+      }
+    };
+
+    const results = [];
+    const misp = mispEvent(ATTRIBUTES);
+    const mispRun = await importOne('/api/v1/imports/misp', misp);
+    const mispCopy = await copyBaseline(
+      db.url,
+      misp.Event.Attribute.map((a) => ({
+        type: a.type === 'ip-dst' ? 'ipv4' : 'domain',
+        value: a.value,
+      })),
+    );
+    results.push(['misp', mispRun, mispCopy, ATTRIBUTES]);
+
+    const bundle = stixBundle(OBJECTS);
+    const stixRun = await importOne('/api/v1/imports/stix?tlp=TLP:AMBER', bundle);
+    const stixCopy = await copyBaseline(
+      db.url,
+      bundle.objects.slice(1).map((o, i) => ({
+        type: i % 2 === 0 ? 'ipv4' : 'domain',
+        value: /'([^']+)'/.exec(o.pattern)[1],
+      })),
+    );
+    results.push(['stix', stixRun, stixCopy, OBJECTS]);
+    clearInterval(sampler);
+
+    for (const [name, run, copy, items] of results) {
+      const extra = { items, bytes: run.bytes, outcome: run.status.status };
+      figure('imports', `${name}_seconds`, run.seconds, 's', extra);
+      figure('imports', `${name}_copy_seconds`, copy, 's', extra);
+      figure('imports', `${name}_ratio`, run.seconds / copy, 'x COPY', extra);
+      figure('imports', `${name}_imported`, run.status.imported + run.status.updated, 'incidents', {
+        failed: run.status.failed,
+        skipped: run.status.skipped,
+      });
+    }
+    figure('imports', 'rss_max_mb', rssMax, 'MB');
+    console.log(
+      `\nimports: MISP ${ATTRIBUTES} attributes ${round(mispRun.seconds)} s ` +
+        `(${round(mispRun.seconds / mispCopy)}x COPY ${round(mispCopy)} s, ${mispRun.status.status}); ` +
+        `STIX ${OBJECTS} objects ${round(stixRun.seconds)} s (${round(stixRun.seconds / stixCopy)}x ` +
+        `COPY ${round(stixCopy)} s, ${stixRun.status.status}); goal within 5x; RSS max ${round(rssMax)} MB`,
+    );
+  } finally {
+    await service.stop();
+    await db.drop();
+  }
+}
+
+await main();
