@@ -579,6 +579,50 @@ describe('TAXII 2.1 server (read side)', () => {
     }
   });
 
+  it('filings sent together (one transaction) each get their objects, in filing order, date_added unique', async () => {
+    // 24 at once: the intake commits concurrent filings together, one transaction; the
+    // objects are written at its commit.
+    const batch = await Promise.all(
+      Array.from({ length: 24 }, (_, n) =>
+        fileAs(analysts.KG, {
+          title: `Together ${n}`,
+          tlp: 'TLP:GREEN',
+          observables: [
+            { type: 'ipv4', value: `198.51.100.${n + 1}` },
+            { type: 'domain', value: `together-${n}.example` },
+          ],
+        }),
+      ),
+    );
+    const { rows } = await env.db.query(
+      `SELECT i.reference, s.kind, s.position, s.date_added::text AS added FROM stix_objects s
+       JOIN incidents i ON i.id = s.incident_id WHERE s.incident_id = ANY($1::uuid[])
+       ORDER BY s.date_added`,
+      [batch.map((b) => b.id)],
+    );
+    // An incident object, two indicators and two relationships per incident.
+    expect(rows.length).toBe(batch.length * 5);
+    const perIncident = new Map<string, number>();
+    for (const r of rows) perIncident.set(r.reference, (perIncident.get(r.reference) ?? 0) + 1);
+    expect([...perIncident.values()]).toEqual(batch.map(() => 5));
+    // Within an incident: the incident object first, then per observable its indicator and
+    // relationship; and incidents in the order they were numbered.
+    const references = [...new Set(rows.map((r) => r.reference as string))];
+    expect(references).toEqual([...references].sort());
+    for (const reference of references) {
+      const mine = rows.filter((r) => r.reference === reference);
+      expect(mine.map((r) => [r.kind, r.position])).toEqual([
+        ['incident', null],
+        ['indicator', 0],
+        ['relationship', 0],
+        ['indicator', 1],
+        ['relationship', 1],
+      ]);
+    }
+    // Microseconds apart, each once (the query ordered them by date_added).
+    expect(new Set(rows.map((r) => r.added as string)).size).toBe(rows.length);
+  });
+
   it('T-PAGE-6, T-HDR-2: paging by added_after = X-TAXII-Date-Added-Last alone loses nothing (date_added unique)', async () => {
     const expected = (await walk(coordinator, `${col('state-KZ')}/objects/`, 1000)).objects.map(
       (o) => o.id,
