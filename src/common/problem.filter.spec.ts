@@ -60,10 +60,7 @@ const cases: [string, unknown][] = [
     'no-admissible-role',
     new Problem(403, 'no-admissible-role', msg('problem.sso.noRole', { claim: 'ccc_roles' })),
   ],
-  [
-    'unprocessable',
-    new Problem(422, 'unprocessable', msg('problem.unprocessable.taxiiEnvelope')),
-  ],
+  ['unprocessable', new Problem(422, 'unprocessable', msg('problem.unprocessable.taxiiEnvelope'))],
   ['attachment-deleted', new Problem(410, 'attachment-deleted', msg('problem.attachmentDeleted'))],
   [
     'attachment-too-large',
