@@ -29,6 +29,7 @@ const ORDER = [
   'report',
   'attachments',
   'console',
+  'navigation',
   'streams',
   'imports',
 ];
@@ -64,6 +65,7 @@ const HEADLINES = {
     'rss_worst_max_mb',
     'rss_worst_slope_mb_per_min',
   ],
+  navigation: ['navigation_p50', 'navigation_p99', 'filter_change_p50', 'filter_change_p99'],
   imports: ['misp_seconds', 'misp_ratio', 'stix_seconds', 'stix_ratio', 'rss_max_mb'],
   streams: [
     'latency_p50',
