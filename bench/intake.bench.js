@@ -6,7 +6,6 @@
 //  3. the intake at half the measured maximum rate, for latency at a sustainable load;
 //  4. a soak at half rate, sampling the service's resident memory.
 // Prints one JSON line per figure and a human summary. Never fails for being slow.
-import autocannon from 'autocannon';
 import {
   figure,
   migratedDatabase,
@@ -15,6 +14,7 @@ import {
   slopePerMinute,
   startService,
 } from './lib/common.js';
+import { cannon as fileMany } from './lib/filing.js';
 import { pgbench } from './lib/pgbench.js';
 
 const CONNECTIONS = Number(process.env.BENCH_CONNECTIONS ?? 32);
@@ -22,41 +22,7 @@ const SECONDS = Number(process.env.BENCH_SECONDS ?? 20);
 const SOAK_SECONDS = Number(process.env.BENCH_SOAK_SECONDS ?? 300);
 const ADMIN_KEY = 'bench-admin-key-0123456789abcdef';
 
-let n = 0;
-function incidentBody() {
-  n += 1;
-  return JSON.stringify({
-    title: `Phishing campaign wave ${n}`,
-    description: 'Credential-harvesting pages impersonating a ministry portal.',
-    category: 'fraud/phishing',
-    severity: 'high',
-    tlp: 'TLP:AMBER',
-    sector: 'government',
-    affectedStates: ['KZ'],
-    observables: [
-      { type: 'domain', value: `login-${n}.gov-portal.example` },
-      { type: 'ipv4', value: `203.0.${(n >> 8) & 255}.${n & 255}` },
-    ],
-  });
-}
-
-function cannon(url, key, options) {
-  return new Promise((resolve, reject) => {
-    const instance = autocannon(
-      {
-        url: `${url}/api/v1/incidents`,
-        method: 'POST',
-        connections: CONNECTIONS,
-        headers: { authorization: `Bearer ${key}`, 'content-type': 'application/json' },
-        setupClient: (client) => client.setBody(incidentBody()),
-        requests: [{ setupRequest: (req) => ({ ...req, body: incidentBody() }) }],
-        ...options,
-      },
-      (err, result) => (err ? reject(err) : resolve(result)),
-    );
-    instance.on('error', reject);
-  });
-}
+const cannon = (url, key, options) => fileMany(url, key, CONNECTIONS, options);
 
 // The same rows the intake writes for one incident, as one transaction per pgbench run.
 const PGBENCH_SCRIPT = `

@@ -11,7 +11,6 @@
 // Prints one JSON line per figure and a summary. Never fails for being slow.
 // Knobs: BENCH_SECONDS (20), BENCH_SOAK_SECONDS (300), BENCH_CONNECTIONS (32), BENCH_PROCESSES
 // (sets CCC_PROCESSES, e.g. 1 to compare with the one-process layout).
-import autocannon from 'autocannon';
 import { randomBytes } from 'node:crypto';
 import { performance } from 'node:perf_hooks';
 import pg from 'pg';
@@ -29,6 +28,7 @@ import {
   startService,
   summarize,
 } from './lib/common.js';
+import { cannon as fileMany, incidentBody } from './lib/filing.js';
 import { plainCeiling } from './lib/pgbench.js';
 import { startReceiver } from './lib/receiver.js';
 
@@ -40,41 +40,7 @@ const ADMIN_KEY = 'bench-admin-key-0123456789abcdef';
 const TARGET = 'KZ';
 const sleep = (ms) => new Promise((r) => setTimeout(r, ms));
 
-let n = 0;
-function incidentBody() {
-  n += 1;
-  return JSON.stringify({
-    title: `Phishing campaign wave ${n}`,
-    description: 'Credential-harvesting pages impersonating a ministry portal.',
-    category: 'fraud/phishing',
-    severity: 'high',
-    tlp: 'TLP:AMBER',
-    sector: 'government',
-    affectedStates: [TARGET],
-    observables: [
-      { type: 'domain', value: `login-${n}.gov-portal.example` },
-      { type: 'ipv4', value: `203.0.${(n >> 8) & 255}.${n & 255}` },
-    ],
-  });
-}
-
-function cannon(url, key, options) {
-  return new Promise((resolve, reject) => {
-    const instance = autocannon(
-      {
-        url: `${url}/api/v1/incidents`,
-        method: 'POST',
-        connections: CONNECTIONS,
-        headers: { authorization: `Bearer ${key}`, 'content-type': 'application/json' },
-        setupClient: (client) => client.setBody(incidentBody()),
-        requests: [{ setupRequest: (req) => ({ ...req, body: incidentBody() }) }],
-        ...options,
-      },
-      (err, result) => (err ? reject(err) : resolve(result)),
-    );
-    instance.on('error', reject);
-  });
-}
+const cannon = (url, key, options) => fileMany(url, key, CONNECTIONS, options);
 
 async function api(url, method, route, body) {
   const res = await fetch(`${url}${route}`, {
