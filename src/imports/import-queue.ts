@@ -1,10 +1,8 @@
 import { InjectQueue } from '@nestjs/bullmq';
 import { Injectable, Logger } from '@nestjs/common';
 import { Queue } from 'bullmq';
+import { OneShotJob } from '../queues/one-shot-job.js';
 import { JobName, jobId, QueueName, RunImportJob } from '../queues/queues.js';
-
-const LIVE_STATES = new Set(['waiting', 'active', 'delayed', 'prioritized', 'waiting-children']);
-const ENQUEUE_WAIT_MS = 2000;
 
 /**
  * Puts an import on the queue (the job carries its id only). PostgreSQL is the truth: an
@@ -12,42 +10,24 @@ const ENQUEUE_WAIT_MS = 2000;
  */
 @Injectable()
 export class ImportQueue {
-  private readonly logger = new Logger(ImportQueue.name);
+  private readonly job: OneShotJob<RunImportJob>;
 
-  constructor(@InjectQueue(QueueName.Imports) private readonly queue: Queue) {}
-
-  /** Never throws and never waits long; a job already waiting for the import makes it a no-op. */
-  async enqueue(importId: string): Promise<boolean> {
-    const add = this.queue
-      .add(JobName.RunImport, { importId } satisfies RunImportJob, {
-        jobId: jobId.runImport(importId),
-        attempts: 1,
-        // Finished jobs leave no trace, so the reconciler can reuse the deterministic id.
-        removeOnComplete: true,
-        removeOnFail: true,
-      })
-      .then(() => true);
-    const timeout = new Promise<boolean>((resolve) =>
-      setTimeout(() => resolve(false), ENQUEUE_WAIT_MS).unref(),
+  constructor(@InjectQueue(QueueName.Imports) queue: Queue) {
+    this.job = new OneShotJob(
+      queue,
+      JobName.RunImport,
+      new Logger(ImportQueue.name),
+      (d) => `Import ${d.importId}`,
     );
-    try {
-      const added = await Promise.race([add, timeout]);
-      if (!added) this.logger.warn(`Import ${importId} not enqueued yet; the reconciler will`);
-      return added;
-    } catch (err) {
-      this.logger.warn(`Import ${importId} not enqueued (${String(err)}); the reconciler will`);
-      return false;
-    } finally {
-      add.catch(() => undefined);
-    }
+  }
+
+  /** A job already waiting for the import makes this a no-op; never throws (OneShotJob). */
+  enqueue(importId: string): Promise<boolean> {
+    return this.job.enqueue(jobId.runImport(importId), { importId });
   }
 
   /** Whether a job for the import is waiting or running. */
-  async isLive(importId: string): Promise<boolean> {
-    const job = await this.queue.getJob(jobId.runImport(importId));
-    if (!job) return false;
-    if (LIVE_STATES.has(await job.getState())) return true;
-    await job.remove().catch(() => undefined);
-    return false;
+  isLive(importId: string): Promise<boolean> {
+    return this.job.isLive(jobId.runImport(importId));
   }
 }
