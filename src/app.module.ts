@@ -19,6 +19,7 @@ import { HealthModule } from './health/health.module.js';
 import { IncidentsWorkerModule } from './incidents/incidents-worker.module.js';
 import { IncidentsModule } from './incidents/incidents.module.js';
 import { ImportsWorkerModule } from './imports/imports-worker.module.js';
+import { InterchangeWorkerModule } from './interchange/interchange-worker.module.js';
 import { ImportsModule } from './imports/imports.module.js';
 import { InterchangeModule } from './interchange/interchange.module.js';
 import { MemberStatesModule } from './member-states/member-states.module.js';
@@ -63,6 +64,7 @@ const WORKERS: Type[] = [
   ReportsWorkerModule,
   IncidentsWorkerModule,
   ImportsWorkerModule,
+  InterchangeWorkerModule,
 ];
 
 @Module({})

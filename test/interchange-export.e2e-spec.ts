@@ -226,6 +226,7 @@ describe('Incident export (STIX 2.1, MISP)', () => {
   });
 
   it('hands out unique date_added values in commit order', async () => {
+    await env.db.query('SELECT ccc_stix_index(2147483647)');
     const { rows } = await env.db.query(
       `SELECT count(*)::int AS n, count(DISTINCT date_added)::int AS distinct_n,
               bool_and(date_added >= version) AS after_version

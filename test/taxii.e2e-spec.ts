@@ -84,8 +84,9 @@ describe('TAXII 2.1 server (read side)', () => {
     throw new Error(`${path}: no end`);
   }
 
-  /** object id → incident id, from the table the trigger keeps. */
+  /** object id → incident id, from the table the indexer keeps (caught up first). */
   async function owners(): Promise<Map<string, string>> {
+    await env.db.query('SELECT ccc_stix_index(2147483647)');
     const { rows } = await env.db.query('SELECT object_id, incident_id FROM stix_objects');
     return new Map(rows.map((r: Obj) => [r.object_id, r.incident_id]));
   }
@@ -594,6 +595,7 @@ describe('TAXII 2.1 server (read side)', () => {
         }),
       ),
     );
+    await env.db.query('SELECT ccc_stix_index(2147483647)');
     const { rows } = await env.db.query(
       `SELECT i.reference, s.kind, s.position, s.date_added::text AS added FROM stix_objects s
        JOIN incidents i ON i.id = s.incident_id WHERE s.incident_id = ANY($1::uuid[])

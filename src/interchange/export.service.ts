@@ -6,6 +6,7 @@ import type { ExportFormat } from './dto/export-query.dto.js';
 import { mispEvent } from './misp-event.js';
 import { incidentBundle, type IncidentStix } from './stix-incident.js';
 import { ExportableIncidents } from './exportable-incidents.js';
+import { StixIndex } from './stix-index.js';
 
 export const STIX_MEDIA_TYPE = 'application/stix+json;version=2.1';
 
@@ -21,6 +22,7 @@ export class ExportService {
   constructor(
     private readonly dataSource: DataSource,
     private readonly exportables: ExportableIncidents,
+    private readonly stixIndex: StixIndex,
   ) {}
 
   async export(principal: Principal, id: string, format: ExportFormat): Promise<ExportDocument> {
@@ -44,7 +46,8 @@ export class ExportService {
    * as for an absent one), with its kept STIX ids, read in one snapshot so the versions
    * match the content.
    */
-  private exportable(principal: Principal, id: string): Promise<IncidentStix> {
+  private async exportable(principal: Principal, id: string): Promise<IncidentStix> {
+    await this.stixIndex.catchUp();
     return this.dataSource.transaction('REPEATABLE READ', async (manager) => {
       const [found] = await this.exportables.load(manager, principal, [id]);
       if (!found) throw Problem.notFound('incident');

@@ -7,6 +7,7 @@ import { Problem } from '../common/problem.js';
 import { sql, SqlParams } from '../common/sql.js';
 import { visibleTo } from '../incidents/visibility.js';
 import { ExportableIncidents } from './exportable-incidents.js';
+import { StixIndex } from './stix-index.js';
 import { mispEvent, mispHashLines, mispManifestEntry } from './misp-event.js';
 import { COLLECTIONS, type TaxiiCollection } from './taxii-collections.js';
 
@@ -39,6 +40,7 @@ export class MispFeedService {
   constructor(
     private readonly dataSource: DataSource,
     private readonly exportables: ExportableIncidents,
+    private readonly stixIndex: StixIndex,
   ) {}
 
   /**
@@ -46,6 +48,7 @@ export class MispFeedService {
    * new version of one (its `incident` object then gets a new, greater `date_added`).
    */
   async etag(principal: Principal, audience: FeedAudience): Promise<string> {
+    await this.stixIndex.catchUp();
     const params = new SqlParams();
     const [row] = await sql<{ n: string; last: string | null }>(
       this.dataSource,
@@ -85,6 +88,7 @@ export class MispFeedService {
 
   /** `<uuid>.json`: the event, or 404 if the incident is not in this feed for the caller. */
   async event(principal: Principal, audience: FeedAudience, id: string) {
+    await this.stixIndex.catchUp();
     return this.dataSource.transaction('REPEATABLE READ', async (manager) => {
       const ids = await this.ids(manager, principal, audience, { only: id, limit: 1 });
       const [found] = await this.exportables.load(manager, principal, ids.ids);
@@ -95,6 +99,7 @@ export class MispFeedService {
 
   /** The feed's events in filing order, a batch at a time, each batch in one snapshot. */
   private async *events(principal: Principal, audience: FeedAudience) {
+    await this.stixIndex.catchUp();
     let cursor: string | undefined;
     do {
       const batch = await this.dataSource.transaction('REPEATABLE READ', async (manager) => {

@@ -1,15 +1,16 @@
-import { Column, Entity, Index, PrimaryColumn } from 'typeorm';
+import { Column, Entity, Index, PrimaryColumn, PrimaryGeneratedColumn } from 'typeorm';
 
 /**
  * The STIX objects an incident is exchanged as, one row per object (current version only):
  * its `incident`, and per observable an `indicator` (`vulnerability` for a CVE) and a
- * `relationship`. Written only by the deferred trigger `incidents_stix_*` (migration
- * StixObjects), at commit of any transaction that files or changes an incident, so no
- * writer of incidents has to know about it. It holds what must not change between exports:
+ * `relationship`. Written only by `ccc_stix_index` (migrations StixObjects and
+ * StixIndexQueue) for the incidents the trigger `incidents_stix_*` queued in stix_pending at
+ * commit of any transaction that files or changes one, so no writer of incidents has to
+ * know about it. It holds what must not change between exports:
  * - `object_id`: generated once (UUIDv4) and kept, as STIX wants for SDOs and SROs;
  * - `version`: the object's `modified`; a change of the incident gives its `incident` a new one;
  * - `date_added`: when this version was added (TAXII), unique, and increasing in commit
- *   order (the trigger takes the one-row stix_clock lock last before commit), so a TAXII
+ *   order (the indexer holds the one-row stix_clock lock until it commits), so a TAXII
  *   client paging with `added_after` never misses an object committed after its last page.
  */
 @Entity('stix_objects')
@@ -46,8 +47,8 @@ export class StixObjectRow {
 }
 
 /**
- * One row: the last `date_added` handed out. Taken with an UPDATE by the trigger at commit,
- * it orders the transactions that add STIX objects, and so their `date_added`.
+ * One row: the last `date_added` handed out. Locked by each indexing transaction until its
+ * commit, it orders the transactions that add STIX objects, and so their `date_added`.
  */
 @Entity('stix_clock')
 export class StixClock {
@@ -56,4 +57,19 @@ export class StixClock {
 
   @Column({ type: 'timestamptz' })
   last!: Date;
+}
+
+/**
+ * Incidents whose STIX objects are behind: the trigger `incidents_stix_*` appends one row at
+ * commit of every transaction that files or changes an incident (never a key that could make
+ * it wait), and StixIndexer turns them into stix_objects rows in batches (migration
+ * StixIndexQueue).
+ */
+@Entity('stix_pending')
+export class StixPending {
+  @PrimaryGeneratedColumn({ type: 'bigint' })
+  seq!: string;
+
+  @Column({ type: 'uuid' })
+  incidentId!: string;
 }

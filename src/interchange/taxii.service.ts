@@ -11,6 +11,7 @@ import { STIX_MEDIA_TYPE } from './export.service.js';
 import { incidentObjects } from './stix-incident.js';
 import type { StixObject } from './stix-markings.js';
 import { ExportableIncidents } from './exportable-incidents.js';
+import { StixIndex } from './stix-index.js';
 import { isoMicrosSql } from './stix-objects.repository.js';
 import {
   canRead,
@@ -64,6 +65,7 @@ export class TaxiiService {
   constructor(
     private readonly dataSource: DataSource,
     private readonly exportables: ExportableIncidents,
+    private readonly stixIndex: StixIndex,
     @Inject(APP_CONFIG) private readonly config: AppConfig,
   ) {}
 
@@ -151,8 +153,12 @@ export class TaxiiService {
     return collection;
   }
 
-  /** One read-only snapshot for a whole answer, so versions and contents agree. */
-  private snapshot<T>(work: (db: EntityManager) => Promise<T>): Promise<T> {
+  /**
+   * One read-only snapshot for a whole answer, so versions and contents agree, taken once
+   * every incident committed before the request has its objects indexed.
+   */
+  private async snapshot<T>(work: (db: EntityManager) => Promise<T>): Promise<T> {
+    await this.stixIndex.catchUp();
     return this.dataSource.transaction('REPEATABLE READ', async (manager) => {
       await manager.query('SET TRANSACTION READ ONLY');
       return work(manager);
