@@ -6,8 +6,10 @@ import { RouteConfig } from '@nestjs/platform-fastify';
 import type { FastifyError, FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import { type Locale, type Msg, msg, negotiateLocale } from '../i18n/i18n.js';
 import { MAX_JSON_DEPTH, scanJson, textFieldErrors } from './json-scan.js';
+import type { LargeJsonOutcome } from './large-json.js';
 import { problemBody, sendProblem } from './problem.filter.js';
 import { type FieldError, Problem } from './problem.js';
+import { runInThread, ThreadFailed } from './thread.js';
 
 /**
  * The rules every request body and query meets before any route sees it, installed once on
@@ -28,8 +30,11 @@ const JSON_TYPES = /^application\/(?:[\w.-]+\+)?json(?:\s*;|\s*$)/i;
 
 interface BodyRouteConfig {
   bodyTypes?: readonly string[];
-  /** The body may be as large as `CCC_IMPORT_MAX_BYTES` (imports) instead of 1 MiB. */
-  largeBody?: boolean;
+  /**
+   * The body may be as large as `CCC_IMPORT_MAX_BYTES` (imports) instead of 1 MiB, and is
+   * parsed in the helper thread; this module's `summarise(body)` gives the route its body.
+   */
+  largeBody?: string;
 }
 
 /**
@@ -44,11 +49,15 @@ export const AcceptsBody = (...types: string[]) =>
 /**
  * Route decorator of the import routes: these media types (as `AcceptsBody`), and a body up
  * to `CCC_IMPORT_MAX_BYTES` instead of the service's 1 MiB (see `installLargeBodyLimit`).
+ * Such a body is checked and parsed off the event loop, in the helper thread (a 32 MiB
+ * document takes hundreds of milliseconds and hundreds of MB of heap), and the route gets
+ * what `summarise(body)`, exported by the module at `summariser`, makes of it; its text as
+ * received is `rawJsonText(request)`.
  */
-export const LargeBody = (...types: string[]) =>
+export const LargeBody = (summariser: URL, ...types: string[]) =>
   RouteConfig({
     bodyTypes: types.map((t) => t.toLowerCase()),
-    largeBody: true,
+    largeBody: summariser.href,
   } satisfies BodyRouteConfig);
 
 /**
@@ -141,6 +150,24 @@ function forbiddenKeys(query: unknown): FieldError[] {
     .map((field) => ({ field, message: msg('v.unknownField') }));
 }
 
+const LARGE_JSON = new URL('./large-json.js', import.meta.url);
+
+/** The problem for a large body the helper thread refused, as the parser here would answer. */
+function largeBodyProblem(outcome: Exclude<LargeJsonOutcome, { ok: true }>): Problem {
+  switch (outcome.reason) {
+    case 'utf8':
+      return malformed(msg('input.invalidUtf8'));
+    case 'empty':
+      return malformed(msg('input.emptyJson'));
+    case 'depth':
+      return malformed(msg('input.tooDeep', { max: MAX_JSON_DEPTH }));
+    case 'syntax':
+      return malformed(msg('input.malformedJson'));
+    case 'text':
+      return Problem.validation(outcome.errors);
+  }
+}
+
 /** Installs the parser and hooks described at the top of this file. */
 export function installInputRules(fastify: FastifyInstance): void {
   // Fastify's own text/plain and JSON parsers go; Nest's (JSON, url-encoded forms) are
@@ -148,6 +175,27 @@ export function installInputRules(fastify: FastifyInstance): void {
   fastify.removeAllContentTypeParsers();
   const parseJson = fastify.getDefaultJsonParser('error', 'error');
   fastify.addContentTypeParser(JSON_TYPES, { parseAs: 'buffer' }, (request, body, done) => {
+    const summariser = (request.routeOptions.config as BodyRouteConfig | undefined)?.largeBody;
+    if (summariser && Buffer.isBuffer(body)) {
+      runInThread<LargeJsonOutcome>(LARGE_JSON, 'parseLargeJson', [
+        body,
+        summariser,
+        MAX_JSON_DEPTH,
+      ])
+        .then((outcome) => {
+          if (!outcome.ok) return done(largeBodyProblem(outcome), undefined);
+          (request as Marked)[TEXT_CLEAN] = true;
+          (request as Marked)[RAW_TEXT] = body.toString('utf8');
+          done(null, outcome.summary);
+        })
+        .catch((err: unknown) =>
+          done(
+            err instanceof ThreadFailed ? malformed(msg('input.tooComplex')) : (err as Error),
+            undefined,
+          ),
+        );
+      return;
+    }
     let text: string;
     try {
       text = typeof body === 'string' ? body : UTF8.decode(body);
@@ -161,9 +209,6 @@ export function installInputRules(fastify: FastifyInstance): void {
       return;
     }
     if (!scan.suspectText) (request as Marked)[TEXT_CLEAN] = true;
-    if ((request.routeOptions.config as BodyRouteConfig | undefined)?.largeBody) {
-      (request as Marked)[RAW_TEXT] = text;
-    }
     void parseJson(request, text, done);
   });
 

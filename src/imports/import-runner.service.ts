@@ -1,6 +1,7 @@
 import { Inject, Injectable } from '@nestjs/common';
 import { createHash } from 'node:crypto';
 import { Problem } from '../common/problem.js';
+import { runInThread, ThreadFailed } from '../common/thread.js';
 import { APP_CONFIG, type AppConfig } from '../config/config.js';
 import { msg, type Msg } from '../i18n/i18n.js';
 import type { CreateIncidentDto } from '../incidents/dto/create-incident.dto.js';
@@ -14,12 +15,11 @@ import {
   revisedFragment,
 } from './import-records.js';
 import { type ImportHead, ImportsRepository } from './imports.repository.js';
-import { mapMisp } from './misp-import.js';
-import { mapStix } from './stix-import.js';
 
 /** What the input lacks and the query does not give (never TLP: see fileItem). */
 const FALLBACK = { category: 'other/undetermined', severity: 'medium', sector: 'other' };
 const SKIPPED_BATCH = 1000;
+const MAPPING = new URL('./import-mapping.js', import.meta.url);
 
 /**
  * Runs one import (the job's whole work): maps the stored input, then files each candidate
@@ -27,6 +27,7 @@ const SKIPPED_BATCH = 1000;
  * recorded in the same statement; or updates the incident of a newer version through a
  * revision, item in the same transaction. Items already recorded are not done again, so a
  * job that died resumes where it stopped. One item at a time: no whole-import transaction.
+ * The input is parsed and mapped in the helper thread (import-mapping.ts).
  */
 @Injectable()
 export class ImportRunner {
@@ -40,11 +41,8 @@ export class ImportRunner {
   async run(importId: string): Promise<void> {
     const head = await this.imports.head(importId);
     if (!head || head.status !== 'pending') return;
-    const payload = await this.imports.payload(importId);
-    if (payload === null) return;
-    const body: unknown = JSON.parse(payload);
-    const mapped: Mapped | { error: Msg } =
-      head.format === 'misp' ? mapMisp(body) : mapStix(body, { title: head.defaults.title });
+    const mapped = await this.mapped(head);
+    if (mapped === null) return;
     if ('error' in mapped) {
       await this.imports.finish(importId, 'failed', mapped.error);
       return;
@@ -70,6 +68,25 @@ export class ImportRunner {
       await this.fileItem(head, position, candidate);
     }
     await this.imports.finish(importId, 'complete');
+  }
+
+  /**
+   * The stored input mapped in the helper thread, or null once it is gone (finished). The
+   * text (up to CCC_IMPORT_MAX_BYTES) is dropped here, not held while the items are filed.
+   */
+  private async mapped(head: ImportHead): Promise<Mapped | { error: Msg } | null> {
+    const payload = await this.imports.payload(head.id);
+    if (payload === null) return null;
+    try {
+      return await runInThread<Mapped | { error: Msg }>(MAPPING, 'mapInput', [
+        payload,
+        head.format,
+        head.defaults.title,
+      ]);
+    } catch (err) {
+      if (!(err instanceof ThreadFailed)) throw err;
+      return { error: msg('import.tooComplex') };
+    }
   }
 
   private async fileItem(head: ImportHead, position: number, c: Candidate): Promise<void> {

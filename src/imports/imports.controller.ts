@@ -7,7 +7,11 @@ import { CurrentPrincipal, Principal, Roles } from '../common/principal.js';
 import { ParseId } from '../common/validation.js';
 import type { Locale } from '../i18n/i18n.js';
 import { ImportQuery } from './dto/import-query.dto.js';
+import type { ImportBody } from './import-body.js';
 import { ImportsService } from './imports.service.js';
+
+/** The helper-thread summariser of import bodies (common/http-input LargeBody). */
+export const IMPORT_BODY = new URL('./import-body.js', import.meta.url);
 
 /** Imports of STIX 2.1 and MISP input (contract: Interchange, Imports). */
 @ApiTags('interchange')
@@ -19,11 +23,11 @@ export class ImportsController {
   @Post('stix')
   @HttpCode(202)
   @Roles('analyst', 'coordinator')
-  @LargeBody('application/json', 'application/stix+json', 'application/taxii+json')
+  @LargeBody(IMPORT_BODY, 'application/json', 'application/stix+json', 'application/taxii+json')
   @ApiConsumes('application/json', 'application/stix+json', 'application/taxii+json')
   @ApiBody({ description: 'A STIX 2.1 bundle, a TAXII envelope or a list of STIX objects' })
   stix(
-    @Body() body: unknown,
+    @Body() body: ImportBody | undefined,
     @Query() query: ImportQuery,
     @CurrentPrincipal() principal: Principal,
     @Req() request: FastifyRequest,
@@ -34,10 +38,10 @@ export class ImportsController {
   @Post('misp')
   @HttpCode(202)
   @Roles('analyst', 'coordinator')
-  @LargeBody('application/json')
+  @LargeBody(IMPORT_BODY, 'application/json')
   @ApiBody({ description: 'A MISP event: {"Event": …}, a bare event, or a search answer' })
   misp(
-    @Body() body: unknown,
+    @Body() body: ImportBody | undefined,
     @Query() query: ImportQuery,
     @CurrentPrincipal() principal: Principal,
     @Req() request: FastifyRequest,

@@ -4,11 +4,10 @@ import type { Principal } from '../common/principal.js';
 import { type FieldError, Problem } from '../common/problem.js';
 import { type Locale, msg } from '../i18n/i18n.js';
 import type { ImportDefaults, ImportQuery } from './dto/import-query.dto.js';
+import type { ImportBody } from './import-body.js';
 import { ImportQueue } from './import-queue.js';
 import { importView, type ImportView, taxiiStatus, type TaxiiStatus } from './import-view.js';
 import { ImportFormat, ImportsRepository } from './imports.repository.js';
-import { mispEventsOf } from './misp-import.js';
-import { isStixObject, stixObjectsOf, stixVersion } from './stix-import.js';
 
 /**
  * Accepting imports (the request stores the input and enqueues a job carrying its id: the
@@ -29,26 +28,17 @@ export class ImportsService {
   async create(
     principal: Principal,
     format: ImportFormat,
-    body: unknown,
+    /** What the helper thread made of the body (import-body.ts); none without a body. */
+    body: ImportBody | undefined,
     query: ImportQuery,
-    /** The body's JSON text as received, when the route kept it (http-input rawJsonText). */
-    text?: string,
+    /** The body's JSON text as received (http-input rawJsonText). */
+    text: string | undefined,
   ): Promise<{ id: string; status: 'pending' }> {
     const reportingState = reportingStateOf(principal, query.reportingState);
-    let objects: { id: string; version: string | null }[] | null = null;
-    if (format === 'misp') {
-      if (!mispEventsOf(body)) throw refused('import.notMisp');
-    } else {
-      const input = stixObjectsOf(body);
-      if (!input.ok) throw refused('import.notStix');
-      if (format === 'taxii') {
-        objects = input.objects.map((o, index) =>
-          isStixObject(o)
-            ? { id: o.id, version: stixVersion(o) }
-            : { id: `objects[${index}]`, version: null },
-        );
-      }
+    if (!body || text === undefined || (format === 'misp' ? !body.misp : !body.stix)) {
+      throw refused(format === 'misp' ? 'import.notMisp' : 'import.notStix');
     }
+    const objects = format === 'taxii' ? (body.objects ?? []) : null;
     const id = randomUUID();
     const defaults: ImportDefaults = {
       tlp: query.tlp,
@@ -63,7 +53,7 @@ export class ImportsService {
       reportingState,
       importer: principal,
       defaults,
-      payload: text ?? JSON.stringify(body),
+      payload: text,
       objects,
     });
     await this.queue.enqueue(id);

@@ -9,7 +9,8 @@ import { type Locale, msg } from '../i18n/i18n.js';
 import { canRead, canWrite, COLLECTIONS, stateOf } from '../interchange/taxii-collections.js';
 import { BasicAuthAllowed } from '../sessions/session-routes.js';
 import { ImportsService } from './imports.service.js';
-import { stixObjectsOf } from './stix-import.js';
+import type { ImportBody } from './import-body.js';
+import { IMPORT_BODY } from './imports.controller.js';
 
 /**
  * TAXII 2.1 add objects (§5.5) and status (§4.3) on the import code: objects added to
@@ -31,10 +32,10 @@ export class TaxiiAddController {
    */
   @Post('collections/:collection/objects')
   @HttpCode(202)
-  @LargeBody('application/taxii+json')
+  @LargeBody(IMPORT_BODY, 'application/taxii+json')
   async add(
     @Param('collection') id: string,
-    @Body() body: unknown,
+    @Body() body: ImportBody | undefined,
     @CurrentPrincipal() principal: Principal,
     @RequestLocale() locale: Locale,
     @Req() request: FastifyRequest,
@@ -45,7 +46,7 @@ export class TaxiiAddController {
     if (!state || !canWrite(principal, collection)) {
       throw Problem.forbidden(msg('problem.forbidden.taxiiWrite'));
     }
-    if (!stixObjectsOf(body).ok || Array.isArray(body)) {
+    if (!body?.stix || body.list) {
       throw new Problem(
         HttpStatus.UNPROCESSABLE_ENTITY,
         'unprocessable',
