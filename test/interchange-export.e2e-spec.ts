@@ -84,6 +84,9 @@ describe('Incident export (STIX 2.1, MISP)', () => {
     );
     expect(res.body.type).toBe('bundle');
     expect(validator.validateObjects(objects(res) as any)).toEqual([]);
+    // What stix2-validator --strict --enforce-refs checks besides the schemas.
+    const checks = { bundleId: res.body.id, enforceRefs: true };
+    expect(validator.referenceChecks(objects(res), checks)).toEqual([]);
     const types = objects(res).map((o) => o.type);
     expect(types.filter((t) => t === 'indicator')).toHaveLength(4);
     expect(types.filter((t) => t === 'vulnerability')).toHaveLength(1);
@@ -187,6 +190,7 @@ describe('Incident export (STIX 2.1, MISP)', () => {
       `[file:hashes.'SHA-256' = '${upload.body.sha256}']`,
     );
     expect(validator.validateObjects(after as any)).toEqual([]);
+    expect(validator.referenceChecks(after, { enforceRefs: true })).toEqual([]);
   });
 
   it('answers a MISP event with stable attribute UUIDs', async () => {

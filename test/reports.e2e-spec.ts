@@ -470,6 +470,9 @@ describe('Experience-sharing reports', () => {
       const bundle = stix.body;
       expect(bundle.type).toBe('bundle');
       expect(validator.validateObjects(bundle.objects)).toEqual([]);
+      // What stix2-validator --strict --enforce-refs checks besides: UUIDv4 ids ({103}) above all.
+      const checks = { bundleId: bundle.id, enforceRefs: true };
+      expect(validator.referenceChecks(bundle.objects, checks)).toEqual([]);
       const ofType = (t: string) => bundle.objects.filter((o: any) => o.type === t);
       expect(ofType('identity')).toHaveLength(1);
       const [report] = ofType('report');
@@ -577,6 +580,8 @@ describe('Experience-sharing reports', () => {
         expect(text).toContain(MARK.clearLessons); // control
       }
       expect(validator.validateObjects(stix.body.objects)).toEqual([]);
+      const checks = { bundleId: stix.body.id, enforceRefs: true };
+      expect(validator.referenceChecks(stix.body.objects, checks)).toEqual([]);
       const markings = stix.body.objects.filter((o: any) => o.type === 'marking-definition');
       expect(markings.map((o: any) => o.name)).toEqual(['TLP:CLEAR']);
     }, 60_000);

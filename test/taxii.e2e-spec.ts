@@ -383,6 +383,8 @@ describe('TAXII 2.1 server (read side)', () => {
     expect(res.body.type).toBeUndefined();
     const objects: Obj[] = res.body.objects;
     expect(validator.validateObjects(objects as any)).toEqual([]);
+    // What stix2-validator --strict --enforce-refs checks besides the schemas.
+    expect(validator.referenceChecks(objects, { enforceRefs: true })).toEqual([]);
     const manifest: Obj[] = (await get(coordinator, `${col('state-BY')}/manifest/?limit=1000`)).body
       .objects;
     expect(manifest.map((m) => m.id)).toEqual(objects.map((o) => o.id));

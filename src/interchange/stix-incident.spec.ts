@@ -26,8 +26,12 @@ describe('STIX 2.1 mapping of an incident', () => {
   const validator = new StixValidator();
 
   it.each(TLPS)('%s: every object validates against its own OASIS schema', (tlp) => {
-    const objects = objectsOf(incidentBundle(input(view(tlp))));
+    const bundle = incidentBundle(input(view(tlp)));
+    const objects = objectsOf(bundle);
     expect(validator.validateObjects(objects as any)).toEqual([]);
+    expect(validator.referenceChecks(objects, { bundleId: bundle.id, enforceRefs: true })).toEqual(
+      [],
+    );
     expect(objects.map((o) => o.type).sort()).toEqual(
       [
         'extension-definition',
@@ -50,6 +54,48 @@ describe('STIX 2.1 mapping of an incident', () => {
     const marking = { ...TLP_MARKINGS['TLP:AMBER'], name: 'TLP:ORANGE' };
     const failures = validator.validateObjects([incident, indicator, marking] as any);
     expect(failures.map((f) => f.type)).toEqual(['incident', 'indicator', 'marking-definition']);
+  });
+
+  it('the reference checks catch what stix2-validator --strict refuses beyond the schemas', () => {
+    const objects = objectsOf(incidentBundle(input(view('TLP:AMBER'))));
+    const of = (type: string) => ({ ...objects.find((o) => o.type === type)! });
+    const v5 = { ...of('incident'), id: 'incident--4a9f1ec5-89e2-5d0b-8e41-88305455ef24' };
+    const older = { ...of('incident'), modified: '2020-01-01T00:00:00.000Z' };
+    const unquoted = { ...of('indicator'), pattern: `[file:hashes.SHA-256 = '${'a'.repeat(64)}']` };
+    const escape = { ...of('indicator'), pattern: "[url:value = 'http://x.example/a\\qb']" };
+    const unknown = { ...of('indicator'), pattern: "[IPv4_Addr:value = '198.51.100.7']" };
+    const short = { ...of('indicator'), pattern: "[file:hashes.'SHA-256' = 'abc']" };
+    const nameless = { ...of('indicator') };
+    delete nameless.description;
+    const linked = {
+      ...of('incident'),
+      external_references: [{ source_name: 'ccc', url: 'https://ccc.example/incidents/1' }],
+    };
+    const indicates = { ...of('relationship'), relationship_type: 'indicates' };
+    const person = { ...of('identity'), identity_class: 'organisation', sectors: ['gov'] };
+    const dangling = {
+      ...of('relationship'),
+      target_ref: 'incident--11111111-1111-4111-8111-111111111111',
+    };
+    const checksOf = (o: Obj) =>
+      validator.referenceChecks([o], { enforceRefs: o === dangling }).map((f) => f.split(':')[0]);
+    expect(checksOf(v5)).toEqual(['uuid-check']);
+    expect(checksOf(older)).toEqual(['must']);
+    expect(checksOf(unquoted)).toEqual(['must']);
+    expect(checksOf(escape)).toEqual(['must']);
+    expect(checksOf(unknown)).toEqual(['must']);
+    expect(checksOf(short)).toEqual(['must']);
+    expect(checksOf(nameless)).toEqual(['indicator-properties']);
+    expect(checksOf(linked)).toEqual(['extref-hashes']);
+    expect(checksOf(indicates)).toEqual(['relationship-types']);
+    expect(checksOf(person)).toEqual(['identity-class', 'industry-sector']);
+    expect(checksOf(dangling)).toEqual(['enforce-relationship-refs', 'enforce-relationship-refs']);
+    const bundle = { bundleId: 'bundle--d00d569e-6394-51c3-903e-174fb2c3d662' };
+    expect(validator.referenceChecks([], bundle)).toEqual([
+      'uuid-check: bundle--d00d569e-6394-51c3-903e-174fb2c3d662 is not a valid UUIDv4 id',
+    ]);
+    const twice = [of('incident'), of('incident')];
+    expect(validator.referenceChecks(twice).map((f) => f.split(':')[0])).toEqual(['duplicate-ids']);
   });
 
   it('writes patterns with quoted hash names, RFC 5952 IPv6, punycode domains, escaped quotes', () => {

@@ -99,8 +99,15 @@ describe('report formats', () => {
 
   it('builds a STIX bundle whose every object validates against its type schema', () => {
     for (const audience of ['community', 'public'] as const) {
-      const bundle = renderStix(sample(audience)) as { objects: { type: string; id: string }[] };
+      const bundle = renderStix(sample(audience)) as {
+        id: string;
+        objects: { type: string; id: string }[];
+      };
       expect(validator.validateObjects(bundle.objects)).toEqual([]);
+      // What stix2-validator --strict checks besides: UUIDv4 ids ({103}, INTEROP T-STIX-5)…
+      expect(
+        validator.referenceChecks(bundle.objects, { bundleId: bundle.id, enforceRefs: true }),
+      ).toEqual([]);
       const types = bundle.objects.map((o) => o.type);
       expect(types).toEqual(
         expect.arrayContaining([
@@ -141,6 +148,13 @@ describe('report formats', () => {
     expect(pub.objects.find((o: any) => o.type === 'report').object_marking_refs).toEqual([clear]);
     expect(pub.objects.some((o: any) => o.id === green)).toBe(false);
     expect(JSON.stringify(renderStix(sample()))).toBe(JSON.stringify(community));
+    // Another report, other ids: they come from the report's own (random) id.
+    const other = sample('community');
+    other.report.id = '0d9e8f7a-6b5c-4d3e-8f1a-2b3c4d5e6f70';
+    const ids = (b: any) =>
+      b.objects.map((o: any) => o.id).filter((id: string) => !/^(marking|identity)/.test(id));
+    const otherIds = new Set(ids(renderStix(other)));
+    for (const id of ids(community)) expect(otherIds.has(id)).toBe(false);
   });
 
   it('renders markdown with tables, one-line cells and no raw HTML from reports', () => {
