@@ -66,7 +66,16 @@ const HEADLINES = {
     'rss_worst_slope_mb_per_min',
   ],
   navigation: ['navigation_p50', 'navigation_p99', 'filter_change_p50', 'filter_change_p99'],
-  imports: ['misp_seconds', 'misp_ratio', 'stix_seconds', 'stix_ratio', 'rss_max_mb'],
+  imports: [
+    'misp_seconds',
+    'misp_ratio',
+    'stix_seconds',
+    'stix_ratio',
+    'rss_max_mb',
+    'big_seconds',
+    'big_live_p99_ms',
+    'big_rss_max_mb',
+  ],
   streams: [
     'latency_p50',
     'latency_p99',

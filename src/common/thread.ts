@@ -2,6 +2,8 @@ import { Worker } from 'node:worker_threads';
 
 /** The heap a task may use: a 32 MiB JSON document parses into a few hundred MB. */
 const THREAD_HEAP_MB = 512;
+/** An idle thread is stopped after this long, and its memory returned. */
+const IDLE_MS = 10_000;
 
 interface Task {
   id: number;
@@ -15,6 +17,7 @@ export class ThreadFailed extends Error {}
 let worker: Worker | null = null;
 let nextId = 1;
 const running = new Map<number, Task>();
+let idle: NodeJS.Timeout | undefined;
 
 function thread(): Worker {
   if (worker) return worker;
@@ -27,6 +30,14 @@ function thread(): Worker {
     const task = running.get(m.id);
     if (!task) return;
     running.delete(m.id);
+    if (running.size === 0) {
+      idle = setTimeout(() => {
+        if (worker === w && running.size === 0) {
+          worker = null;
+          void w.terminate();
+        }
+      }, IDLE_MS).unref();
+    }
     if (m.ok) task.resolve(m.value);
     else task.reject(new Error(m.error));
   });
@@ -46,11 +57,13 @@ function thread(): Worker {
  * thread, so work on megabytes of input (parsing and mapping a 32 MiB import) neither blocks
  * the event loop nor lands on its heap: only the (small) result comes back. Tasks run one at
  * a time, in order. Arguments and result are copied (structured clone). A task whose thread
- * dies (out of memory) rejects with ThreadFailed; the next task gets a fresh thread.
+ * dies (out of memory) rejects with ThreadFailed; the next task gets a fresh thread. A
+ * thread idle for IDLE_MS is stopped, so the memory of a large import is given back.
  */
 export function runInThread<T>(moduleUrl: URL, name: string, args: unknown[]): Promise<T> {
   const id = nextId++;
   return new Promise<T>((resolve, reject) => {
+    clearTimeout(idle);
     running.set(id, { id, resolve: resolve as (value: unknown) => void, reject });
     thread().postMessage({ id, module: moduleUrl.href, name, args });
   });

@@ -1,7 +1,7 @@
 import { Body, Controller, Get, HttpCode, Param, Post, Query, Req } from '@nestjs/common';
 import type { FastifyRequest } from 'fastify';
 import { ApiBearerAuth, ApiBody, ApiConsumes, ApiTags } from '@nestjs/swagger';
-import { LargeBody, rawJsonText } from '../common/http-input.js';
+import { LargeBody, rawJsonBytes } from '../common/http-input.js';
 import { RequestLocale } from '../common/problem.filter.js';
 import { CurrentPrincipal, Principal, Roles } from '../common/principal.js';
 import { ParseId } from '../common/validation.js';
@@ -32,7 +32,7 @@ export class ImportsController {
     @CurrentPrincipal() principal: Principal,
     @Req() request: FastifyRequest,
   ) {
-    return this.imports.create(principal, 'stix', body, query, rawJsonText(request));
+    return this.imports.create(principal, 'stix', body, query, rawJsonBytes(request));
   }
 
   @Post('misp')
@@ -46,7 +46,7 @@ export class ImportsController {
     @CurrentPrincipal() principal: Principal,
     @Req() request: FastifyRequest,
   ) {
-    return this.imports.create(principal, 'misp', body, query, rawJsonText(request));
+    return this.imports.create(principal, 'misp', body, query, rawJsonBytes(request));
   }
 
   @Get(':id')

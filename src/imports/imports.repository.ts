@@ -53,13 +53,15 @@ export class ImportsRepository {
     reportingState: string;
     importer: Principal;
     defaults: ImportDefaults;
-    payload: string;
+    payload: Buffer;
     objects: { id: string; version: string | null }[] | null;
   }): Promise<void> {
+    // The payload goes as UTF-8 bytes: pg sends a Buffer in binary format, which for a text
+    // parameter is the text itself (never a JavaScript string of up to 32 MiB).
     await sql(
       this.dataSource,
       `INSERT INTO imports (id, format, reporting_state, importer, defaults, payload, objects)
-       VALUES ($1, $2, $3, $4::jsonb, $5::jsonb, $6, $7::jsonb)`,
+       VALUES ($1, $2, $3, $4::jsonb, $5::jsonb, $6::text, $7::jsonb)`,
       [
         row.id,
         row.format,

@@ -31,8 +31,8 @@ export class ImportsService {
     /** What the helper thread made of the body (import-body.ts); none without a body. */
     body: ImportBody | undefined,
     query: ImportQuery,
-    /** The body's JSON text as received (http-input rawJsonText). */
-    text: string | undefined,
+    /** The body's JSON text as received, UTF-8 (http-input rawJsonBytes). */
+    text: Buffer | undefined,
   ): Promise<{ id: string; status: 'pending' }> {
     const reportingState = reportingStateOf(principal, query.reportingState);
     if (!body || text === undefined || (format === 'misp' ? !body.misp : !body.stix)) {

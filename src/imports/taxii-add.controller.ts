@@ -1,7 +1,7 @@
 import { Body, Controller, Get, HttpCode, HttpStatus, Param, Post, Req } from '@nestjs/common';
 import type { FastifyRequest } from 'fastify';
 import { ApiBasicAuth, ApiBearerAuth, ApiExcludeController } from '@nestjs/swagger';
-import { LargeBody, rawJsonText } from '../common/http-input.js';
+import { LargeBody, rawJsonBytes } from '../common/http-input.js';
 import { RequestLocale } from '../common/problem.filter.js';
 import { Problem } from '../common/problem.js';
 import { CurrentPrincipal, Principal } from '../common/principal.js';
@@ -58,7 +58,7 @@ export class TaxiiAddController {
       'taxii',
       body,
       { reportingState: state },
-      rawJsonText(request),
+      rawJsonBytes(request),
     );
     return this.imports.taxiiStatus(principal, created.id, locale);
   }
