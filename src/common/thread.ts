@@ -2,8 +2,11 @@ import { Worker } from 'node:worker_threads';
 
 /** The heap a task may use: a 32 MiB JSON document parses into a few hundred MB. */
 const THREAD_HEAP_MB = 512;
-/** An idle thread is stopped after this long, and its memory returned. */
-const IDLE_MS = 10_000;
+/**
+ * An idle thread is stopped after this long and its memory returned; a new one loads the
+ * mapping and compiles the STIX schemas again (about a second of CPU).
+ */
+const IDLE_MS = 300_000;
 
 interface Task {
   id: number;
