@@ -76,4 +76,19 @@ describe('Imports: a 32 MiB body', () => {
       expect.objectContaining({ type: 'domain', value: 'large-body.example' }),
     ]);
   });
+  it('refuses a 32 MiB body of eleven million empty arrays (400, in the caller language), storing nothing', async () => {
+    const text = `{"objects":[${'[],'.repeat(Math.floor((32 * 1024 * 1024 - 20) / 3) - 1)}[]]}`;
+    const res = await analyst.request('POST', '/api/v1/imports/stix?tlp=TLP:GREEN', text, {
+      'content-type': 'application/json',
+      'accept-language': 'ru',
+    });
+    expect(res.status).toBe(400);
+    expect(res.body.detail).toBe('Тело запроса слишком велико или слишком сложно для обработки');
+    const { rows } = await env.db.query(
+      "SELECT count(*)::int AS n FROM imports WHERE format = 'stix'",
+    );
+    expect(rows[0].n).toBe(1); // the import of the test before, only
+    expect(service.process.exitCode).toBeNull();
+    expect((await analyst.get('/health/ready')).status).toBe(200);
+  });
 });

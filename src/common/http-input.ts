@@ -164,6 +164,8 @@ function largeBodyProblem(outcome: Exclude<LargeJsonOutcome, { ok: true }>): Pro
       return malformed(msg('input.tooDeep', { max: MAX_JSON_DEPTH }));
     case 'syntax':
       return malformed(msg('input.malformedJson'));
+    case 'complex':
+      return malformed(msg('input.tooComplex'));
     case 'text':
       return Problem.validation(outcome.errors);
   }

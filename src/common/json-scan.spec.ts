@@ -25,8 +25,15 @@ describe('scanJson', () => {
       note: 'say \\"[[[[\\" \\\\',
       x: '{'.repeat(100),
     });
-    expect(scanJson(text)).toEqual({ tooDeep: false, suspectText: false });
+    // One object and two commas; none of the brackets or commas in the strings.
+    expect(scanJson(text)).toEqual({ tooDeep: false, suspectText: false, structures: 3 });
     expect(scanJson(JSON.stringify({ k: '\\', d: '['.repeat(100) })).tooDeep).toBe(false);
+  });
+
+  it('counts arrays, objects and commas outside strings (the values a parse will make)', () => {
+    expect(scanJson('[[],[],{"a":[1,2]}]').structures).toBe(8);
+    expect(scanJson('"a,b,[c]"').structures).toBe(0);
+    expect(scanJson('[],'.repeat(1000).slice(0, -1)).structures).toBe(1999);
   });
 
   it('finds an escaped NUL, in values and keys, but not an escaped backslash before u0000', () => {
@@ -34,7 +41,11 @@ describe('scanJson', () => {
     expect(scanJson(JSON.stringify({ ['k\u0000']: 1 })).suspectText).toBe(true);
     expect(scanJson(JSON.stringify({ title: '\\u0000' })).suspectText).toBe(false);
     expect(scanJson(JSON.stringify({ title: 'a\u0001b' })).suspectText).toBe(false);
-    expect(scanJson('{"title":"ok"}')).toEqual({ tooDeep: false, suspectText: false });
+    expect(scanJson('{"title":"ok"}')).toEqual({
+      tooDeep: false,
+      suspectText: false,
+      structures: 1,
+    });
   });
 
   it('agrees with JSON.parse on random strings: flags every NUL and unpaired surrogate', () => {

@@ -12,6 +12,8 @@ export interface JsonScan {
    * surrogate. The parsed value then needs `textFieldErrors`; otherwise it cannot fail it.
    */
   suspectText: boolean;
+  /** Arrays, objects and commas outside strings: how many values the parse will make, roughly. */
+  structures: number;
 }
 
 const BACKSLASH = 0x5c;
@@ -20,6 +22,7 @@ const OPEN_BRACE = 0x7b;
 const OPEN_BRACKET = 0x5b;
 const CLOSE_BRACE = 0x7d;
 const CLOSE_BRACKET = 0x5d;
+const COMMA = 0x2c;
 const LOWER_U = 0x75;
 const SUSPECT_ESCAPE = /^(?:0000|[dD][89a-fA-F])/;
 
@@ -31,6 +34,7 @@ const SUSPECT_ESCAPE = /^(?:0000|[dD][89a-fA-F])/;
  */
 export function scanJson(text: string, maxDepth = MAX_JSON_DEPTH): JsonScan {
   let depth = 0;
+  let structures = 0;
   let suspectText = false;
   let inString = false;
   const length = text.length;
@@ -48,12 +52,15 @@ export function scanJson(text: string, maxDepth = MAX_JSON_DEPTH): JsonScan {
     } else if (c === QUOTE) {
       inString = true;
     } else if (c === OPEN_BRACE || c === OPEN_BRACKET) {
-      if (++depth > maxDepth) return { tooDeep: true, suspectText };
+      structures++;
+      if (++depth > maxDepth) return { tooDeep: true, suspectText, structures };
     } else if (c === CLOSE_BRACE || c === CLOSE_BRACKET) {
       depth--;
+    } else if (c === COMMA) {
+      structures++;
     }
   }
-  return { tooDeep: false, suspectText };
+  return { tooDeep: false, suspectText, structures };
 }
 
 export interface TextFieldError {

@@ -4,10 +4,17 @@ import { scanJson, textFieldErrors, type TextFieldError } from './json-scan.js';
 /** What the checks of a large JSON body found: its route's summary of it, or why it is refused. */
 export type LargeJsonOutcome =
   | { ok: true; summary: unknown }
-  | { ok: false; reason: 'utf8' | 'empty' | 'depth' | 'syntax' }
+  | { ok: false; reason: 'utf8' | 'empty' | 'depth' | 'syntax' | 'complex' }
   | { ok: false; reason: 'text'; errors: TextFieldError[] };
 
 const UTF8 = new TextDecoder('utf-8', { fatal: true });
+
+/**
+ * Most values (arrays, objects and commas) a large body may hold. A 32 MiB STIX bundle or
+ * MISP event holds well under 2 million; 32 MiB of `[],[],…` would make 11 million arrays,
+ * more than the thread's heap, and V8 ends the whole process when JSON.parse runs out of it.
+ */
+export const MAX_LARGE_STRUCTURES = 4_000_000;
 
 /**
  * Run in the helper thread (common/thread.ts) for a `LargeBody` route: the same checks the
@@ -30,6 +37,7 @@ export async function parseLargeJson(
   if (text.trim() === '') return { ok: false, reason: 'empty' };
   const scan = scanJson(text, maxDepth);
   if (scan.tooDeep) return { ok: false, reason: 'depth' };
+  if (scan.structures > MAX_LARGE_STRUCTURES) return { ok: false, reason: 'complex' };
   let body: unknown;
   try {
     body = secureJson.parse(text, undefined, { protoAction: 'error', constructorAction: 'error' });
