@@ -18,6 +18,7 @@ import { ListFilters1795917000000 } from './1795917000000-ListFilters.js';
 import { ContactLocale1795918000000 } from './1795918000000-ContactLocale.js';
 import { StixObjects1795929976049 } from './1795929976049-StixObjects.js';
 import { Imports1795938715790 } from './1795938715790-Imports.js';
+import { ImportsFinished1795948691701 } from './1795948691701-ImportsFinished.js';
 
 // Every migration, in order. Generate a new one with
 // `npm run migration:generate -- src/database/migrations/Name` and add it here.
@@ -42,4 +43,5 @@ export const MIGRATIONS = [
   ContactLocale1795918000000,
   StixObjects1795929976049,
   Imports1795938715790,
+  ImportsFinished1795948691701,
 ];
