@@ -6,9 +6,9 @@
 //   BENCH_ONLY=intake,notify node bench/run.js
 //
 // Knobs: each benchmark reads its own BENCH_* variables (see the top of its file). Several
-// share a name (BENCH_SECONDS: intake and notify; BENCH_INCIDENTS: queue and report;
-// BENCH_ROUNDS: routing and report), so BENCH_<NAME>_<KNOB> sets BENCH_<KNOB> for that
-// benchmark alone: BENCH_INTAKE_SECONDS=10 BENCH_QUEUE_INCIDENTS=100000.
+// share a name (BENCH_SECONDS: intake and notify; BENCH_INCIDENTS: queue, report, navigation
+// and taxii; BENCH_ROUNDS: routing and report), so BENCH_<NAME>_<KNOB> sets BENCH_<KNOB> for
+// that benchmark alone: BENCH_INTAKE_SECONDS=10 BENCH_QUEUE_INCIDENTS=100000.
 //
 // Slowness never fails the run. The exit status is 1 only when a benchmark crashed (or a
 // correctness check of the routing benchmark failed), 2 for an unknown BENCH_ONLY name.
@@ -32,6 +32,7 @@ const ORDER = [
   'navigation',
   'streams',
   'imports',
+  'taxii',
 ];
 
 /** The figures the summary shows for each benchmark, in order (missing ones are skipped). */
@@ -75,6 +76,15 @@ const HEADLINES = {
     'big_seconds',
     'big_live_p99_ms',
     'big_rss_max_mb',
+  ],
+  taxii: [
+    'page_p50',
+    'page_p99',
+    'walk_objects_per_s',
+    'page_p50_vs_sql',
+    'service_cpu_per_page',
+    'load_average',
+    'check_failures',
   ],
   streams: [
     'latency_p50',
@@ -127,6 +137,9 @@ const CHECKS = {
   routing: { figure: 'correctness_mismatches', fatal: true },
   // A sequential scan is a performance regression, reported but not failing the run.
   queue: { figure: 'plans_with_seq_scan', fatal: false },
+  // The bulk STIX fill differing from the trigger (the figures would measure other data), or
+  // a walk that missed or repeated objects.
+  taxii: { figure: 'check_failures', fatal: true },
 };
 
 function discover() {

@@ -71,51 +71,124 @@ const LOAD = [
 ];
 
 /**
+ * The STIX objects of every loaded incident as the trigger `incidents_stix_insert` (function
+ * ccc_stix_sync, migration StixObjects) makes them, in one set-based statement instead of
+ * one call per incident: per incident its `incident` object (id `incident--<incident id>`,
+ * no position, MISP event timestamp the epoch second of `updated_at`), then per observable
+ * in position order an `indicator` (`vulnerability` for a CVE) and a `relationship` with
+ * fresh random ids; every version the incident's `updated_at`. `date_added` is unique and
+ * grows in the order the trigger would have run, oldest incident first (as the migration
+ * fills the incidents filed before it), objects of one incident one microsecond apart
+ * from the stix_clock on; the clock is then moved to the last value handed out.
+ * bench/taxii.bench.js checks it against the trigger's own rows on a small load.
+ */
+const STIX_FILL = [
+  `INSERT INTO stix_objects (object_id, incident_id, kind, position, version, date_added,
+     event_timestamp)
+   SELECT p.object_id, p.incident_id, p.kind, p.position, p.updated_at,
+     c.start + (row_number() OVER (ORDER BY p.created_at, p.incident_id,
+                                             p.position NULLS FIRST, p.sub) - 1)
+               * interval '1 microsecond',
+     CASE WHEN p.kind = 'incident' THEN floor(extract(epoch FROM p.updated_at))::bigint END
+   FROM (
+     SELECT i.id AS incident_id, 'incident' AS kind, NULL::int AS position,
+            'incident--' || i.id AS object_id, 0 AS sub, i.created_at, i.updated_at
+     FROM incidents i
+     UNION ALL
+     SELECT o.incident_id, k.kind, o.position, k.kind || '--' || gen_random_uuid(), k.sub,
+            i.created_at, i.updated_at
+     FROM incident_observables o
+     JOIN incidents i ON i.id = o.incident_id
+     CROSS JOIN LATERAL (VALUES
+       (CASE WHEN o.type = 'cve' THEN 'vulnerability' ELSE 'indicator' END, 0),
+       ('relationship', 1)) AS k(kind, sub)
+   ) p,
+   (SELECT greatest(clock_timestamp(), last + interval '1 microsecond') AS start
+    FROM stix_clock WHERE id = 1) c`,
+  `UPDATE stix_clock SET last = greatest(last, (SELECT max(date_added) FROM stix_objects))
+   WHERE id = 1`,
+];
+
+/**
  * Bulk-loads `n` incidents (with dispatches and observables) into a migrated database:
  * secondary indexes dropped during the load and rebuilt from their own definitions, then
  * VACUUM ANALYZE. Prints the load and index times as figures of `bench`.
+ *
+ * `stix`: what becomes of the incidents' STIX objects (stix_objects, served by TAXII):
+ *  - false (default): none; the per-incident trigger is off during the load (1,000,000
+ *    deferred calls would take far longer than the load);
+ *  - 'bulk': filled afterwards by STIX_FILL, one statement (figure `stix_seconds`);
+ *  - 'trigger': the trigger queues them, the whole load in one transaction so that it runs
+ *    at commit with the observables in place (as at intake), and `ccc_stix_index` builds
+ *    them as the indexer would: the reference for small loads.
  */
-export async function loadIncidents(url, n, bench) {
+export async function loadIncidents(url, n, bench, { stix = false } = {}) {
   const db = new pg.Client({ connectionString: url });
   db.on('error', () => undefined);
   await db.connect();
   try {
-    await loadWith(db, n, bench);
+    await loadWith(db, n, bench, stix);
   } finally {
     await db.end();
   }
 }
 
-async function loadWith(db, n, bench) {
+async function loadWith(db, n, bench, stix) {
   const started = performance.now();
+  // The trigger reads stix_objects through its indexes: they stay for it.
+  const tables = stix === 'bulk' ? [...TABLES, 'stix_objects'] : TABLES;
   // The migrations' secondary indexes, rebuilt after the load exactly as they were.
   const { rows: indexes } = await db.query(
     `SELECT i.indexrelid::regclass::text AS name, pg_get_indexdef(i.indexrelid) AS def
        FROM pg_index i
       WHERE i.indrelid = ANY($1::regclass[])
         AND NOT EXISTS (SELECT 1 FROM pg_constraint c WHERE c.conindid = i.indexrelid)`,
-    [TABLES],
+    [tables],
   );
   for (const { name } of indexes) await db.query(`DROP INDEX ${name}`);
   await db.query("SET maintenance_work_mem = '256MB'");
+  await db.query("SET work_mem = '256MB'");
   await db.query("SET synchronous_commit = 'off'");
-  // The TAXII bookkeeping runs per incident at commit (1,000,000 deferred calls would take
-  // far longer than the load): off for the load, so these incidents have no STIX objects.
-  await db.query('ALTER TABLE incidents DISABLE TRIGGER incidents_stix_insert');
-  for (const statement of LOAD) {
-    await db.query(statement, statement.includes('$1') ? [n] : []);
+  if (stix === 'trigger') {
+    await db.query('BEGIN');
+    for (const statement of LOAD) {
+      await db.query(statement, statement.includes('$1') ? [n] : []);
+    }
+    await db.query('COMMIT');
+    // The trigger queued them (stix_pending); the indexer's function builds them.
+    await db.query('SELECT ccc_stix_index(2147483647)');
+  } else {
+    await db.query('ALTER TABLE incidents DISABLE TRIGGER incidents_stix_insert');
+    for (const statement of LOAD) {
+      await db.query(statement, statement.includes('$1') ? [n] : []);
+    }
+    await db.query('ALTER TABLE incidents ENABLE TRIGGER incidents_stix_insert');
   }
-  await db.query('ALTER TABLE incidents ENABLE TRIGGER incidents_stix_insert');
   const loaded = performance.now();
+  if (stix === 'bulk') {
+    // Its primary key too (random ids): built once after the fill, not grown row by row.
+    const { rows: keys } = await db.query(
+      `SELECT conname AS name, pg_get_constraintdef(oid) AS def FROM pg_constraint
+        WHERE conrelid = 'stix_objects'::regclass AND contype = 'p'`,
+    );
+    for (const { name } of keys)
+      await db.query(`ALTER TABLE stix_objects DROP CONSTRAINT "${name}"`);
+    for (const statement of STIX_FILL) await db.query(statement);
+    for (const { name, def } of keys) {
+      await db.query(`ALTER TABLE stix_objects ADD CONSTRAINT "${name}" ${def}`);
+    }
+  }
+  const filled = performance.now();
   for (const { def } of indexes) await db.query(def);
-  await db.query(`VACUUM ANALYZE ${TABLES.join(', ')}`);
+  await db.query(`VACUUM ANALYZE ${tables.join(', ')}`);
   const counts = {};
-  for (const table of TABLES) {
+  for (const table of stix ? [...TABLES, 'stix_objects'] : TABLES) {
     const { rows } = await db.query(`SELECT count(*)::int AS n FROM ${table}`);
     counts[table] = rows[0].n;
   }
   figure(bench, 'load_seconds', (loaded - started) / 1000, 's', counts);
-  figure(bench, 'index_seconds', (performance.now() - loaded) / 1000, 's', {
+  if (stix === 'bulk') figure(bench, 'stix_seconds', (filled - loaded) / 1000, 's');
+  figure(bench, 'index_seconds', (performance.now() - filled) / 1000, 's', {
     indexes: indexes.length,
   });
 }

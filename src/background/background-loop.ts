@@ -37,9 +37,10 @@ export type LoopRun = (context: RunContext) => Promise<number | void>;
 
 /**
  * The one mechanism behind the background loops (outbox relay, delivery sweeper, escalation
- * scheduler, reports reconciler, idempotency purge): one run at a time, a pause between runs,
- * `kick()` to run now, error backoff, an optional lease so one instance runs it, and a stop
- * that lets the run in progress finish (bounded) before the pools close on SIGTERM.
+ * scheduler, reports and imports reconcilers, idempotency and imports purges): one run at a
+ * time, a pause between runs, `kick()` to run now, error backoff, an optional lease so one
+ * instance runs it, and a stop that lets the run in progress finish (bounded) before the
+ * pools close on SIGTERM.
  */
 export class BackgroundLoop {
   private readonly logger: Logger;

@@ -16,6 +16,7 @@ describe('loadConfig', () => {
       webhookBackoffMs: 1000,
       webhookAllowPrivate: false,
       rateLimitPerMinute: 6000,
+      importRetentionHours: 168,
       reportWeeklyCron: '0 0 * * 1',
       reportMonthlyCron: '0 0 1 * *',
       slaAckSeconds: { critical: 900, high: 3600, medium: 14400, low: 86400 },
@@ -34,6 +35,7 @@ describe('loadConfig', () => {
       CCC_RATE_LIMIT_PER_MINUTE: '0',
       CCC_SLA_ACK_SECONDS: 'low=4,medium=3,high=2,critical=1',
       CCC_REPORT_WEEKLY_CRON: '*/5 * * * * *',
+      CCC_IMPORT_RETENTION_HOURS: '24',
     });
     expect(config.port).toBe(8080);
     expect(config.role).toBe('worker');
@@ -43,6 +45,7 @@ describe('loadConfig', () => {
     expect(config.rateLimitPerMinute).toBe(0);
     expect(config.slaAckSeconds).toEqual({ critical: 1, high: 2, medium: 3, low: 4 });
     expect(config.reportWeeklyCron).toBe('*/5 * * * * *');
+    expect(config.importRetentionHours).toBe(24);
   });
 
   it('takes several Redis seed URLs only in cluster mode', () => {
@@ -110,6 +113,7 @@ describe('loadConfig', () => {
     ['CCC_REPORT_WEEKLY_CRON', '0 0 31 2 *'],
     ['CCC_REPORT_MONTHLY_CRON', '0 0 1 13 *'],
     ['CCC_REPORT_MONTHLY_CRON', '* * * * * * *'],
+    ['CCC_IMPORT_RETENTION_HOURS', '23'],
     ['CCC_TRUSTED_PROXIES', '10.0.0.0/33'],
     ['CCC_TRUSTED_PROXIES', '10.0.0.1,proxy.example'],
   ])('refuses %s=%s naming the variable', (name, value) => {

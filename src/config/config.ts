@@ -53,6 +53,8 @@ export interface AppConfig {
   importMaxBytes: number;
   /** Interchange: observables one imported incident may carry. */
   importMaxObservables: number;
+  /** Interchange: hours a finished import's status stays readable before it is purged. */
+  importRetentionHours: number;
   // Secrets at rest (h3-secrets)
   /** From CCC_DATA_KEY; unset means the key file `dataKeyFile` (made when missing). */
   dataKeys?: DataKey[];
@@ -143,6 +145,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): AppConfig {
     attachmentMaxBytes: parsed.CCC_ATTACHMENT_MAX_BYTES,
     importMaxBytes: parsed.CCC_IMPORT_MAX_BYTES,
     importMaxObservables: parsed.CCC_IMPORT_MAX_OBSERVABLES,
+    importRetentionHours: parsed.CCC_IMPORT_RETENTION_HOURS,
     dataKeys,
     dataKeyFile: parsed.CCC_DATA_KEY_FILE,
     trustedProxies: parseTrustedProxies(parsed.CCC_TRUSTED_PROXIES)!,

@@ -245,6 +245,13 @@ export class EnvSchema {
   @Min(1)
   @Max(1_000_000)
   CCC_IMPORT_MAX_OBSERVABLES = 20000;
+
+  /** Finished imports (their status resource and items) are purged this long after they finished; TAXII keeps a status at least 24 h. */
+  @Transform(toInt)
+  @IsInt()
+  @Min(24)
+  @Max(87_600)
+  CCC_IMPORT_RETENTION_HOURS = 168;
   // Secrets at rest (h3-secrets): checked in loadConfig, whose message never quotes the keys.
   /** 32-byte keys in base64, comma-separated: the first seals, every one opens. */
   @IsOptional()

@@ -9,6 +9,7 @@ import { Column, Entity, Index, PrimaryColumn } from 'typeorm';
  */
 @Entity('imports')
 @Index('imports_pending_idx', ['createdAt'], { where: "status = 'pending'" })
+@Index('imports_finished_idx', ['completedAt'], { where: "status <> 'pending'" })
 export class ImportRow {
   @PrimaryColumn({ type: 'uuid' })
   id!: string;

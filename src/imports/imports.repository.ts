@@ -179,4 +179,37 @@ export class ImportsRepository {
     );
     return rows.map((r) => r.id);
   }
+
+  /**
+   * Deletes, in one statement, the oldest imports that finished (complete or failed) more
+   * than `retentionHours` ago, with their items: up to `maxImports` of them, and no more
+   * than `maxItems` items unless the first alone has more (its `total` is its item count).
+   * A pending import is never taken; rows another purge holds are skipped. Returns how many
+   * imports were deleted. (`= ANY (ARRAY(…))` keeps the items' primary key in use whatever
+   * the planner guesses of the batch's size.)
+   */
+  async purgeFinished(
+    retentionHours: number,
+    maxImports: number,
+    maxItems: number,
+  ): Promise<number> {
+    const rows = await sql(
+      this.dataSource,
+      `WITH candidates AS (
+         SELECT id, total, completed_at FROM imports
+         WHERE status <> 'pending' AND completed_at < now() - make_interval(hours => $1)
+         ORDER BY completed_at LIMIT $2 FOR UPDATE SKIP LOCKED
+       ), picked AS (
+         SELECT id FROM (
+           SELECT id, row_number() OVER w AS n, sum(greatest(total, 1)) OVER w AS upto
+           FROM candidates WINDOW w AS (ORDER BY completed_at, id)) c
+         WHERE n = 1 OR upto <= $3
+       ), items AS (
+         DELETE FROM import_items WHERE import_id = ANY (ARRAY(SELECT id FROM picked))
+       )
+       DELETE FROM imports WHERE id = ANY (ARRAY(SELECT id FROM picked)) RETURNING 1`,
+      [retentionHours, maxImports, maxItems],
+    );
+    return rows.length;
+  }
 }

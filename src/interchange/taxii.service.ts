@@ -12,7 +12,13 @@ import { incidentObjects } from './stix-incident.js';
 import type { StixObject } from './stix-markings.js';
 import { ExportableIncidents } from './exportable-incidents.js';
 import { StixIndex } from './stix-index.js';
-import { isoMicrosSql } from './stix-objects.repository.js';
+import {
+  foldKept,
+  isoMicrosSql,
+  KEPT_COLUMNS,
+  KEPT_JOIN,
+  type KeptRow,
+} from './stix-objects.repository.js';
 import {
   canRead,
   canWrite,
@@ -45,6 +51,8 @@ interface Entry {
   /** Set for an incident's own objects; static objects carry the object itself. */
   incidentId?: string;
   object?: StixObject;
+  /** When the page's objects are built: its row as keptFor reads it, so it is read once. */
+  kept?: KeptRow;
 }
 
 export interface TaxiiPage<T> {
@@ -102,7 +110,7 @@ export class TaxiiService {
   async objects(principal: Principal, collectionId: string, filter: TaxiiFilter) {
     const collection = this.readable(principal, collectionId);
     return this.snapshot(async (db) => {
-      const page = await this.page(db, principal, collection, filter);
+      const page = await this.page(db, principal, collection, filter, true);
       const objects = await this.materialise(db, principal, collection, page.entries);
       return envelope(page, { objects });
     });
@@ -112,7 +120,7 @@ export class TaxiiService {
     const collection = this.readable(principal, collectionId);
     return this.snapshot(async (db) => {
       await this.mustHold(db, principal, collection, objectId);
-      const page = await this.page(db, principal, collection, { ...filter, ids: [objectId] });
+      const page = await this.page(db, principal, collection, { ...filter, ids: [objectId] }, true);
       const objects = await this.materialise(db, principal, collection, page.entries);
       return envelope(page, { objects });
     });
@@ -179,13 +187,14 @@ export class TaxiiService {
   /**
    * A page of the collection's entries after `next` that pass the filter, in `date_added`
    * order: the static objects that qualify, merged with the first `limit + 1` rows of
-   * stix_objects that do.
+   * stix_objects that do. `withKept`: the entries also carry what materialise needs of them.
    */
   private async page(
     db: EntityManager,
     principal: Principal,
     collection: TaxiiCollection,
     filter: TaxiiFilter,
+    withKept = false,
   ): Promise<{ entries: Entry[]; next: string | null }> {
     const after = decodeNext(filter.next);
     const statics = staticObjects(collection)
@@ -199,7 +208,9 @@ export class TaxiiService {
         dateAdded: s.dateAdded,
         object: s.object,
       }));
-    const rows = specVersionOk(filter) ? await this.rows(db, principal, collection, filter) : [];
+    const rows = specVersionOk(filter)
+      ? await this.rows(db, principal, collection, filter, withKept)
+      : [];
     const merged = [...statics, ...rows].sort((a, b) => a.dateAdded.localeCompare(b.dateAdded));
     const entries = merged.slice(0, filter.limit);
     const more = merged.length > filter.limit;
@@ -214,6 +225,7 @@ export class TaxiiService {
     principal: Principal,
     collection: TaxiiCollection,
     filter: TaxiiFilter,
+    withKept: boolean,
   ): Promise<Entry[]> {
     const params = new SqlParams();
     const where = [
@@ -228,20 +240,20 @@ export class TaxiiService {
     if (filter.versions) {
       where.push(`s.version = ANY(${params.add(filter.versions)}::timestamptz[])`);
     }
-    const rows = await sql<{
-      object_id: string;
-      kind: string;
-      incident_id: string;
-      version: string;
-      _k0: string;
-    }>(
+    // The page is cut first; only its rows are joined to their observables (KEPT_JOIN).
+    const columns = withKept
+      ? KEPT_COLUMNS
+      : `s.incident_id, s.kind, s.object_id, ${isoMicrosSql('s.version')} AS version`;
+    const rows = await sql<KeptRow & { _k0: string }>(
       db,
-      `SELECT s.object_id, s.kind, s.incident_id, ${isoMicrosSql('s.version')} AS version,
-              ${BY_DATE_ADDED.select}
-       FROM stix_objects s JOIN incidents i ON i.id = s.incident_id
-       WHERE ${where.join(' AND ')}
-       ORDER BY ${BY_DATE_ADDED.orderBy}
-       LIMIT ${params.add(filter.limit + 1)}`,
+      `SELECT ${columns}, s._k0
+       FROM (SELECT s.*, ${BY_DATE_ADDED.select}
+             FROM stix_objects s JOIN incidents i ON i.id = s.incident_id
+             WHERE ${where.join(' AND ')}
+             ORDER BY ${BY_DATE_ADDED.orderBy}
+             LIMIT ${params.add(filter.limit + 1)}) s
+       ${withKept ? KEPT_JOIN : ''}
+       ORDER BY s.date_added`,
       params.values,
     );
     return rows.map((r) => ({
@@ -250,6 +262,7 @@ export class TaxiiService {
       version: r.version,
       dateAdded: r._k0,
       incidentId: r.incident_id,
+      ...(withKept ? { kept: r } : {}),
     }));
   }
 
@@ -265,8 +278,9 @@ export class TaxiiService {
     entries: Entry[],
   ): Promise<StixObject[]> {
     const incidentIds = [...new Set(entries.flatMap((e) => (e.incidentId ? [e.incidentId] : [])))];
+    const known = foldKept(entries.flatMap((e) => (e.kept ? [e.kept] : [])));
     const built = new Map<string, StixObject>();
-    for (const exportable of await this.exportables.load(db, principal, incidentIds)) {
+    for (const exportable of await this.exportables.load(db, principal, incidentIds, known)) {
       const incident = incidentViewFor(collection.viewer, exportable.incident);
       for (const o of incidentObjects({ ...exportable, incident })) built.set(o.id, o);
     }

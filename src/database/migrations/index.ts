@@ -18,6 +18,7 @@ import { ListFilters1795917000000 } from './1795917000000-ListFilters.js';
 import { ContactLocale1795918000000 } from './1795918000000-ContactLocale.js';
 import { StixObjects1795929976049 } from './1795929976049-StixObjects.js';
 import { Imports1795938715790 } from './1795938715790-Imports.js';
+import { ImportsFinished1795948691701 } from './1795948691701-ImportsFinished.js';
 import { StixIndexQueue1795949046531 } from './1795949046531-StixIndexQueue.js';
 
 // Every migration, in order. Generate a new one with
@@ -43,5 +44,6 @@ export const MIGRATIONS = [
   ContactLocale1795918000000,
   StixObjects1795929976049,
   Imports1795938715790,
+  ImportsFinished1795948691701,
   StixIndexQueue1795949046531,
 ];
