@@ -59,13 +59,15 @@ const LOAD = [
           THEN now() - (($1::bigint - n) * interval '150 seconds') + interval '4 hours' END
    FROM generate_series(1, $1::bigint) AS n, generate_series(1, 3) AS k
    WHERE k <= pg_temp.h(n, 12) % 4`,
-  // 1-3 observables per incident from pools small enough to be shared.
+  // 1-3 observables per incident from pools small enough to be shared; never twice the same
+  // in one incident (the intake collapses equal ones; TAXII keys an observable's STIX ids by
+  // type and value): the two addresses differ in their last byte.
   `INSERT INTO incident_observables (incident_id, position, type, value)
    SELECT pg_temp.uid(n), k,
      CASE WHEN k = 2 THEN 'domain' ELSE 'ipv4' END,
      CASE WHEN k = 2 THEN 'host' || (abs(hashint8extended(n, 30)) % 20000) || '.example'
           ELSE '10.' || (abs(hashint8extended(n, 31 + k)) % 200) || '.'
-                     || (abs(hashint8extended(n, 40 + k)) % 250) || '.1' END
+                     || (abs(hashint8extended(n, 40 + k)) % 250) || '.' || k END
    FROM generate_series(1, $1::bigint) AS n, generate_series(1, 3) AS k
    WHERE k <= 1 + pg_temp.h(n, 20) % 3`,
 ];

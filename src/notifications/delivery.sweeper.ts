@@ -13,7 +13,7 @@ const SWEEP_MS = 5_000;
 /** A due delivery whose job has not run for this long is taken as lost. */
 const OVERDUE_SECONDS = 10;
 const BATCH = 500;
-const SWEEP_LOCK = 727_274_010;
+const SWEEP_LOCK = 727_274_011;
 
 /**
  * The safety net: PostgreSQL is the truth, so pending deliveries whose jobs were lost
