@@ -70,7 +70,7 @@ export class ImportsService {
   async taxiiStatus(principal: Principal, id: string, locale: Locale): Promise<TaxiiStatus | null> {
     const head = await this.imports.findVisible(principal, id);
     if (!head || head.format !== 'taxii') return null;
-    return taxiiStatus(head, await this.imports.items(id), locale);
+    return taxiiStatus(head, await this.imports.items(id, true), locale);
   }
 }
 
