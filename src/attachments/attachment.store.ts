@@ -11,6 +11,7 @@ import {
   isUuid,
   singleColumnValues,
 } from './pg-binary-copy.js';
+import { bytesBuffered } from './young-generation.js';
 
 /**
  * Where attachment bytes live. Writes happen inside the transaction that records the
@@ -175,6 +176,7 @@ export class PgAttachmentStore implements AttachmentStore {
     } finally {
       await runner.release();
     }
+    bytesBuffered(received.reduce((sum, piece) => sum + piece.length, 0));
     const rows = singleColumnValues(received);
     if (rows.length !== to - from + 1) {
       throw new Error(`attachment ${attachmentId}: chunks ${from}..${to} missing`);
