@@ -1,11 +1,10 @@
-import type { Readable, Writable } from 'node:stream';
-import { finished } from 'node:stream/promises';
+import type { Readable } from 'node:stream';
 import { Injectable } from '@nestjs/common';
 import type { PoolClient } from 'pg';
-import copyStreams from 'pg-copy-streams';
 import { DataSource, EntityManager } from 'typeorm';
 import { ChunkRangeStream, type Lease } from './chunk-range-stream.js';
 import { chunkTupleHead, COPY_HEADER, COPY_TRAILER, isUuid } from './pg-binary-copy.js';
+import { CopyIn } from './pg-copy-in.js';
 
 /**
  * Where attachment bytes live. Writes happen inside the transaction that records the
@@ -46,9 +45,9 @@ const READ_BATCH = 8;
 /**
  * The default store: the bytes in PostgreSQL as 256 KiB `bytea` rows of attachment_chunks,
  * so backups, replication and transactions cover evidence like everything else. Both ways
- * use binary COPY (pg-copy-streams in, CopyOut out): the bytes go to and come from the
- * server as they are, where INSERT parameters and query results would carry them as hex
- * text, and one COPY writes every row of an upload.
+ * use binary COPY, driven through pg's client by CopyIn and CopyOut: the bytes go to and
+ * come from the server as they are, where INSERT parameters and query results would carry
+ * them as hex text, and one COPY writes every row of an upload.
  */
 @Injectable()
 export class PgAttachmentStore implements AttachmentStore {
@@ -57,42 +56,34 @@ export class PgAttachmentStore implements AttachmentStore {
   /**
    * One `COPY attachment_chunks FROM STDIN (FORMAT binary)` on the transaction's connection,
    * started by the first write and ended by finish (or abort: CopyFail, and the server keeps
-   * none of it). The bytes are forwarded as they arrive, a row header before every 256 KiB;
-   * memory stays at one row plus the socket's buffer, as the copy stream's backpressure
-   * holds the upload.
+   * none of it). The bytes are forwarded as they arrive, one CopyData message per 256 KiB row
+   * (its tuple header and the received buffers, written in one system call); memory stays at
+   * one row plus the socket's buffer, as the socket's backpressure holds the upload.
    */
   writer(manager: EntityManager, attachmentId: string): AttachmentWriter {
     if (!isUuid(attachmentId)) throw new Error(`not a uuid: ${attachmentId}`);
     const runner = manager.queryRunner;
     if (!runner?.isTransactionActive) throw new Error('attachment writer outside a transaction');
-    let copy: (Writable & { destroyed: boolean }) | null = null;
-    let ended: Promise<void> = Promise.resolve();
+    let copy: CopyIn | null = null;
     let seq = 0;
     let row: Buffer[] = []; // the bytes of the row being filled, as received (no copies)
     let rowBytes = 0;
+    let header = [COPY_HEADER]; // sent with the first row
 
     const start = async () => {
       const client = (await runner.connect()) as PoolClient;
-      copy = client.query(
-        copyStreams.from(
-          'COPY attachment_chunks (attachment_id, seq, data) FROM STDIN (FORMAT binary)',
-        ),
+      copy = new CopyIn(
+        'COPY attachment_chunks (attachment_id, seq, data) FROM STDIN (FORMAT binary)',
       );
-      // Listens for errors from now on (an unheard 'error' would crash the process).
-      ended = finished(copy);
-      ended.catch(() => undefined); // rethrown by finish, swallowed by abort
-      await send(COPY_HEADER);
+      client.query(copy);
     };
-    const send = async (bytes: Buffer) => {
-      const stream = copy!;
-      if (stream.destroyed) await ended; // throws the COPY's error
-      if (!stream.write(bytes)) await drained(stream);
-    };
-    const sendRow = async () => {
-      await send(chunkTupleHead(attachmentId, seq++, rowBytes));
-      for (const piece of row) await send(piece);
+    /** One CopyData message per row: its tuple header and bytes, written as one. */
+    const sendRow = async (trailer: Buffer[] = []) => {
+      const parts = [...header, chunkTupleHead(attachmentId, seq++, rowBytes), ...row, ...trailer];
+      header = [];
       row = [];
       rowBytes = 0;
+      await copy!.send(parts);
     };
     return {
       async write(bytes: Buffer) {
@@ -107,17 +98,14 @@ export class PgAttachmentStore implements AttachmentStore {
       },
       async finish() {
         if (!copy) return; // nothing was written
-        if (rowBytes > 0) await sendRow();
-        await send(COPY_TRAILER);
-        copy.end();
-        await ended;
+        if (rowBytes > 0) await sendRow([COPY_TRAILER]);
+        else await copy.send([...header, COPY_TRAILER]);
+        await copy.end();
       },
       async abort() {
         row = [];
-        if (!copy) return;
         // CopyFail: the server discards the rows and answers with an error, awaited here.
-        if (!copy.destroyed) copy.destroy(new Error('attachment upload aborted'));
-        await ended.catch(() => undefined);
+        await copy?.fail('attachment upload aborted');
       },
     };
   }
@@ -139,20 +127,4 @@ export class PgAttachmentStore implements AttachmentStore {
   async destroy(manager: EntityManager, attachmentId: string): Promise<void> {
     await manager.query('DELETE FROM attachment_chunks WHERE attachment_id = $1', [attachmentId]);
   }
-}
-
-/** Resolves on the stream's next 'drain'; rejects if it closes (fails) first. */
-function drained(stream: Writable): Promise<void> {
-  return new Promise((resolve, reject) => {
-    const onDrain = () => {
-      stream.off('close', onClose);
-      resolve();
-    };
-    const onClose = () => {
-      stream.off('drain', onDrain);
-      reject(stream.errored ?? new Error('attachment COPY closed'));
-    };
-    stream.once('drain', onDrain);
-    stream.once('close', onClose);
-  });
 }
