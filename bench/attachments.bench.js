@@ -11,14 +11,23 @@
 // 25) the file size. Prints one JSON line per figure; the goal is a ratio (COPY / API
 // throughput) within 2. Times are reported, never asserted.
 import { randomBytes } from 'node:crypto';
-import { readFile } from 'node:fs/promises';
+import { readFileSync } from 'node:fs';
 import http from 'node:http';
+import net from 'node:net';
 import { performance } from 'node:perf_hooks';
 import { pipeline } from 'node:stream/promises';
 import { Writable } from 'node:stream';
 import pg from 'pg';
 import copyStreams from 'pg-copy-streams';
-import { figure, migratedDatabase, startService } from './lib/common.js';
+import {
+  backendsOf,
+  cpuMs,
+  figure,
+  migratedDatabase,
+  processTree,
+  rssMb,
+  startService,
+} from './lib/common.js';
 
 const BENCH = 'attachments';
 const ROUNDS = Number(process.env.BENCH_ROUNDS ?? 3);
@@ -69,12 +78,46 @@ function upload(url, key, incidentId, data, name) {
   });
 }
 
-async function download(url, key, path) {
-  const res = await fetch(`${url}${path}`, { headers: { authorization: `Bearer ${key}` } });
-  if (res.status !== 200) throw new Error(`download: ${res.status}`);
-  let bytes = 0;
-  for await (const chunk of res.body) bytes += chunk.length;
-  return bytes;
+/**
+ * A download read straight from a TCP socket and counted, nothing kept: the response head
+ * is parsed by hand and the body bytes counted up to Content-Length. As light a reader as
+ * the COPY baseline's (node:http copies every body piece, and fetch's web streams cost
+ * more again), since it runs on the same two cores as the service and PostgreSQL.
+ */
+function download(url, key, path) {
+  const { hostname, port } = new URL(url);
+  return new Promise((resolve, reject) => {
+    const socket = net.connect(Number(port), hostname);
+    socket.on('error', reject);
+    socket.write(
+      `GET ${path} HTTP/1.1\r\nHost: ${hostname}:${port}\r\n` +
+        `Authorization: Bearer ${key}\r\nConnection: close\r\n\r\n`,
+    );
+    let head = Buffer.alloc(0);
+    let length = -1;
+    let bytes = 0;
+    socket.on('data', (piece) => {
+      if (length < 0) {
+        head = Buffer.concat([head, piece]);
+        const end = head.indexOf('\r\n\r\n');
+        if (end < 0) return;
+        const text = head.subarray(0, end).toString('latin1');
+        const status = Number(text.split(' ')[1]);
+        if (status !== 200) {
+          socket.destroy();
+          reject(new Error(`download: ${status}`));
+          return;
+        }
+        length = Number(/\r\ncontent-length: *(\d+)/i.exec(text)?.[1] ?? NaN);
+        bytes = head.length - end - 4;
+      } else bytes += piece.length;
+      if (bytes >= length) {
+        socket.destroy();
+        resolve(bytes);
+      }
+    });
+    socket.on('close', () => reject(new Error(`download: closed after ${bytes} bytes`)));
+  });
 }
 
 /** PostgreSQL binary COPY rows (attachment_id uuid, seq int4, data bytea) for `data`. */
@@ -132,16 +175,45 @@ async function copyOut(client, attachmentId) {
   return bytes;
 }
 
-/** CPU time (user + system) the process has used, in ms (from /proc, 100 ticks/s). */
-async function cpuMs(pid) {
-  const fields = (await readFile(`/proc/${pid}/stat`, 'utf8')).split(') ')[1].split(' ');
-  return (Number(fields[11]) + Number(fields[12])) * 10;
+/** CPU time (user + system) each of `pids` has used so far, in ms (from /proc, 100 ticks/s). */
+function cpuOf(pids) {
+  const used = new Map();
+  for (const pid of pids) used.set(pid, cpuMs([pid]));
+  return used;
 }
 
-async function rssMb(pid) {
-  const status = await readFile(`/proc/${pid}/status`, 'utf8');
-  const kb = /VmRSS:\s+(\d+)/.exec(status);
-  return kb ? Number(kb[1]) / 1024 : NaN; // NaN once the process has gone
+/**
+ * CPU used by `pids()` from `before` (a cpuOf snapshot) to now, in ms; a process started in
+ * between counts from its start.
+ */
+function cpuSince(before, pids) {
+  let ms = 0;
+  for (const pid of pids()) ms += cpuMs([pid]) - (before.get(pid) ?? 0);
+  return ms;
+}
+
+/**
+ * The process that answers HTTP: the `api` child when the service runs its roles as two
+ * processes (CCC_PROCESSES=auto on 2+ cores), else the service itself.
+ */
+function apiProcess(pid) {
+  for (const p of processTree(pid)) {
+    try {
+      if (readFileSync(`/proc/${p}/environ`, 'utf8').split('\0').includes('CCC_ROLE=api')) return p;
+    } catch {
+      /* gone */
+    }
+  }
+  return pid;
+}
+
+/** Resident memory in MB; NaN once the process has gone. */
+function residentMb(pid) {
+  try {
+    return rssMb(pid);
+  } catch {
+    return NaN;
+  }
 }
 
 const db = await migratedDatabase('attachments');
@@ -176,63 +248,83 @@ try {
     key,
   );
   const data = randomBytes(SIZE);
-  const up = [];
-  const down = [];
-  const copyUp = [];
-  const copyDown = [];
-  const upCpu = [];
-  const downCpu = [];
-  for (let round = 0; round < ROUNDS; round++) {
-    let cpu = await cpuMs(service.pid);
-    let t = performance.now();
-    const meta = await upload(service.url, key, incident.id, data, `round-${round}.bin`);
-    up.push(mbps(SIZE, performance.now() - t));
-    upCpu.push(((await cpuMs(service.pid)) - cpu) / (SIZE / MIB));
-
-    cpu = await cpuMs(service.pid);
-    t = performance.now();
-    const got = await download(
-      service.url,
-      key,
-      `/api/v1/incidents/${incident.id}/attachments/${meta.id}/content`,
+  const apiPid = apiProcess(service.pid);
+  const [{ pid: benchBackend }] = (await client.query('SELECT pg_backend_pid() AS pid')).rows;
+  // The service's PostgreSQL backends: every one of the scratch database but the benchmark's.
+  const serviceBackends = () => backendsOf(db.name).filter((pid) => pid !== benchBackend);
+  const self = () => [process.pid];
+  const perMib = (ms) => ms / (SIZE / MIB);
+  /** Runs `work` and returns MB/s and the CPU ms per MiB of each group of processes. */
+  const measure = async (groups, work) => {
+    const before = Object.fromEntries(
+      Object.entries(groups).map(([name, pids]) => [name, cpuOf(pids())]),
     );
-    down.push(mbps(got, performance.now() - t));
-    downCpu.push(((await cpuMs(service.pid)) - cpu) / (SIZE / MIB));
+    const t = performance.now();
+    const result = await work();
+    const ms = performance.now() - t;
+    const cpu = Object.fromEntries(
+      Object.entries(groups).map(([name, pids]) => [name, perMib(cpuSince(before[name], pids))]),
+    );
+    return { mbps: mbps(SIZE, ms), cpu, result };
+  };
+  const apiGroups = {
+    service: () => [apiPid],
+    serviceDb: serviceBackends,
+    client: self,
+  };
+  const copyGroups = { client: self, clientDb: () => [benchBackend] };
+  const runs = { up: [], down: [], copyUp: [], copyDown: [] };
+  for (let round = 0; round < ROUNDS; round++) {
+    const up = await measure(apiGroups, () =>
+      upload(service.url, key, incident.id, data, `round-${round}.bin`),
+    );
+    runs.up.push(up);
+    const path = `/api/v1/incidents/${incident.id}/attachments/${up.result.id}/content`;
+    const down = await measure(apiGroups, () => download(service.url, key, path));
+    if (down.result !== SIZE) throw new Error(`download: ${down.result} bytes`);
+    runs.down.push(down);
 
     const copyId = crypto.randomUUID();
-    t = performance.now();
-    await copyIn(client, copyId, data);
-    copyUp.push(mbps(SIZE, performance.now() - t));
-    t = performance.now();
-    await copyOut(client, copyId);
-    copyDown.push(mbps(SIZE, performance.now() - t));
+    runs.copyUp.push(await measure(copyGroups, () => copyIn(client, copyId, data)));
+    runs.copyDown.push(await measure(copyGroups, () => copyOut(client, copyId)));
     await client.query('DELETE FROM attachment_chunks WHERE attachment_id = $1', [copyId]);
   }
-  const best = (xs) => Math.max(...xs);
   const median = (xs) => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)];
-  figure(BENCH, 'upload_mb_per_s', median(up), 'MB/s', { best: best(up) });
-  figure(BENCH, 'copy_in_mb_per_s', median(copyUp), 'MB/s', { best: best(copyUp) });
-  figure(BENCH, 'upload_ratio', median(copyUp) / median(up), 'x', { goal: '<= 2' });
-  // CPU the service spends per MiB: unlike MB/s, it does not depend on the machine's load.
-  figure(BENCH, 'upload_service_cpu_ms_per_mib', median(upCpu), 'ms');
-  figure(BENCH, 'download_mb_per_s', median(down), 'MB/s', { best: best(down) });
-  figure(BENCH, 'copy_out_mb_per_s', median(copyDown), 'MB/s', { best: best(copyDown) });
-  figure(BENCH, 'download_ratio', median(copyDown) / median(down), 'x', { goal: '<= 2' });
-  figure(BENCH, 'download_service_cpu_ms_per_mib', median(downCpu), 'ms');
-  figure(
-    BENCH,
-    'load_average_1min',
-    Number((await readFile('/proc/loadavg', 'utf8')).split(' ')[0]),
-    '',
-  );
+  const speed = (list) => median(list.map((r) => r.mbps));
+  const best = (list) => Math.max(...list.map((r) => r.mbps));
+  const cpu = (list, group) => median(list.map((r) => r.cpu[group]));
+  for (const [way, api, copy] of [
+    ['upload', runs.up, runs.copyUp],
+    ['download', runs.down, runs.copyDown],
+  ]) {
+    const copyName = way === 'upload' ? 'copy_in' : 'copy_out';
+    figure(BENCH, `${way}_mb_per_s`, speed(api), 'MB/s', { best: best(api) });
+    figure(BENCH, `${copyName}_mb_per_s`, speed(copy), 'MB/s', { best: best(copy) });
+    figure(BENCH, `${way}_ratio`, speed(copy) / speed(api), 'x', { goal: '<= 2' });
+    // CPU per MiB: unlike MB/s, it depends little on the machine's load. The service's API
+    // process and its PostgreSQL backends, against the benchmark's COPY client and backend.
+    figure(BENCH, `${way}_service_cpu_ms_per_mib`, cpu(api, 'service'), 'ms');
+    figure(BENCH, `${way}_service_backends_cpu_ms_per_mib`, cpu(api, 'serviceDb'), 'ms');
+    figure(BENCH, `${way}_http_client_cpu_ms_per_mib`, cpu(api, 'client'), 'ms');
+    figure(BENCH, `${copyName}_client_cpu_ms_per_mib`, cpu(copy, 'client'), 'ms');
+    figure(BENCH, `${copyName}_backend_cpu_ms_per_mib`, cpu(copy, 'clientDb'), 'ms');
+  }
+  const load = () => Number(readFileSync('/proc/loadavg', 'utf8').split(' ')[0]);
+  figure(BENCH, 'load_average_1min', load(), '');
 
-  // Four concurrent uploads of the same size: the service's peak RSS while they run.
-  const before = await rssMb(service.pid);
+  // Four concurrent uploads of the same size: the peak RSS of the process taking them (and
+  // of the whole service: supervisor, API and worker processes) while they run.
+  const tree = () => processTree(service.pid);
+  const treeMb = () => tree().reduce((sum, pid) => sum + (residentMb(pid) || 0), 0);
+  const before = residentMb(apiPid);
+  const treeBefore = treeMb();
   let peak = before;
+  let treePeak = treeBefore;
   let running = true;
   const sampler = (async () => {
     while (running) {
-      peak = Math.max(peak, await rssMb(service.pid));
+      peak = Math.max(peak, residentMb(apiPid));
+      treePeak = Math.max(treePeak, treeMb());
       await new Promise((r) => setTimeout(r, 20));
     }
   })();
@@ -245,13 +337,18 @@ try {
   await sampler;
   figure(BENCH, 'rss_before_concurrent_mb', before, 'MB');
   figure(BENCH, 'rss_peak_4_concurrent_uploads_mb', peak, 'MB', { goal: '< 250' });
+  figure(BENCH, 'rss_all_processes_before_concurrent_mb', treeBefore, 'MB', {
+    processes: tree().length,
+  });
+  figure(BENCH, 'rss_all_processes_peak_4_concurrent_uploads_mb', treePeak, 'MB');
   figure(BENCH, 'concurrent_4_uploads_mb_per_s', (4 * SIZE) / MIB / seconds, 'MB/s');
+  const ratio = (a, b) => (speed(b) / speed(a)).toFixed(2);
   console.log(
-    `\nattachments: ${SIZE / MIB} MiB, median of ${ROUNDS}: upload ${median(up).toFixed(1)} MB/s ` +
-      `vs COPY ${median(copyUp).toFixed(1)} MB/s (ratio ${(median(copyUp) / median(up)).toFixed(2)}), ` +
-      `download ${median(down).toFixed(1)} MB/s vs COPY ${median(copyDown).toFixed(1)} MB/s ` +
-      `(ratio ${(median(copyDown) / median(down)).toFixed(2)}); ` +
-      `4 concurrent uploads: peak RSS ${peak.toFixed(0)} MB`,
+    `\nattachments: ${SIZE / MIB} MiB, median of ${ROUNDS}: upload ${speed(runs.up).toFixed(1)} ` +
+      `MB/s vs COPY ${speed(runs.copyUp).toFixed(1)} MB/s (ratio ${ratio(runs.up, runs.copyUp)}), ` +
+      `download ${speed(runs.down).toFixed(1)} MB/s vs COPY ${speed(runs.copyDown).toFixed(1)} ` +
+      `MB/s (ratio ${ratio(runs.down, runs.copyDown)}); 4 concurrent uploads: peak RSS ` +
+      `${peak.toFixed(0)} MB (API process), load ${load()}`,
   );
 } finally {
   await client.end().catch(() => undefined);

@@ -1,6 +1,7 @@
 import { createHash, randomBytes } from 'node:crypto';
 import { readFile } from 'node:fs/promises';
 import http from 'node:http';
+import net from 'node:net';
 import { configure, Uint8ArrayReader, Uint8ArrayWriter, ZipReader } from '@zip.js/zip.js';
 import { Api } from './support/api.js';
 import { createTestEnv, Service, startService, TestEnv } from './support/service.js';
@@ -492,6 +493,111 @@ describe('Attachments (evidence files)', () => {
     const beyond = await get(`bytes=${data.length}-`);
     expect(beyond.status).toBe(416);
     expect(beyond.headers.get('content-range')).toBe(`bytes */${data.length}`);
+  });
+
+  it('streams a large file as clients take it, holding no database connection while they stall', async () => {
+    // Ten 2 MiB batches, one COPY each. Random throughout, so a byte from the wrong offset shows.
+    const data = randomBytes(20 * MiB);
+    const res = await upload(service.url, {
+      key: key(coordinator),
+      incidentId: amber,
+      files: [{ name: 'capture.pcap', data }],
+    });
+    expect(res.status).toBe(201);
+    const id = res.body.id as string;
+    /** The service's COPYs of this file running now (or, `waiting`, held by a lock). */
+    const copies = async (waiting = false) => {
+      const { rows } = await env.db.query(
+        `SELECT count(*)::int AS n FROM pg_stat_activity
+         WHERE datname = current_database() AND state = 'active' AND pid <> pg_backend_pid()
+           AND query LIKE 'COPY (SELECT data FROM attachment_chunks%' AND strpos(query, $1) > 0
+           AND ($2::boolean IS FALSE OR wait_event_type = 'Lock')`,
+        [id, waiting],
+      );
+      return rows[0].n as number;
+    };
+
+    // As many clients as the service has pool connections (CCC_DB_POOL_SIZE=6 in tests), each
+    // reading the first bytes, then nothing.
+    const { hostname, port } = new URL(service.url);
+    const clients = Array.from({ length: 6 }, () => {
+      const socket = net.connect(Number(port), hostname);
+      const digest = createHash('sha256');
+      let head: Buffer | null = Buffer.alloc(0);
+      let length = 0;
+      let status = '';
+      socket.on('data', (piece: Buffer) => {
+        if (head) {
+          head = Buffer.concat([head, piece]);
+          const at = head.indexOf('\r\n\r\n');
+          if (at < 0) return;
+          status = head.subarray(0, 12).toString();
+          piece = head.subarray(at + 4);
+          head = null;
+        }
+        digest.update(piece);
+        length += piece.length;
+      });
+      const first = new Promise((resolve) => socket.once('data', resolve));
+      const body = new Promise<{ status: string; length: number; sha256: string }>(
+        (resolve, reject) => {
+          socket.once('error', reject);
+          socket.once('close', () => resolve({ status, length, sha256: digest.digest('hex') }));
+        },
+      );
+      socket.write(
+        `GET /api/v1/incidents/${amber}/attachments/${id}/content HTTP/1.1\r\n` +
+          `Host: ${hostname}\r\nAuthorization: Bearer ${key(analyst.KZ)}\r\nConnection: close\r\n\r\n`,
+      );
+      return { socket, first, body };
+    });
+    for (const client of clients) {
+      await client.first;
+      client.socket.pause();
+    }
+    // Each COPY is read to its end whatever the client's pace, and its connection returned:
+    // the service still answers what needs the database.
+    await eventually(async () => (await copies()) === 0, 'no COPY while the clients stall');
+    const incident = await fetch(`${service.url}/api/v1/incidents/${amber}`, {
+      headers: { authorization: `Bearer ${key(analyst.KZ)}` },
+      signal: AbortSignal.timeout(20_000),
+    });
+    expect(incident.status).toBe(200);
+    // Batches were left: with the table locked, the next COPY waits as soon as a client reads.
+    const locker = await env.db.connect();
+    try {
+      await locker.query('BEGIN');
+      await locker.query('LOCK TABLE attachment_chunks IN ACCESS EXCLUSIVE MODE');
+      clients[0].socket.resume();
+      await eventually(async () => (await copies(true)) > 0, 'the next COPY once a client reads');
+      await locker.query('COMMIT');
+    } finally {
+      locker.release();
+    }
+    for (const client of clients) client.socket.resume();
+    for (const client of clients) {
+      expect(await client.body).toEqual({
+        status: 'HTTP/1.1 200',
+        length: data.length,
+        sha256: hashes(data).sha256,
+      });
+    }
+
+    // Ranges across chunk and batch boundaries.
+    const url = `${service.url}/api/v1/incidents/${amber}/attachments/${id}/content`;
+    for (const [start, end] of [
+      [2 * MiB - 100, 2 * MiB + 99],
+      [MiB + 7, 7 * MiB - 3],
+      [20 * MiB - 5, 20 * MiB - 1],
+    ]) {
+      const part = await fetch(url, {
+        headers: { authorization: `Bearer ${key(analyst.KZ)}`, range: `bytes=${start}-${end}` },
+      });
+      expect(part.status).toBe(206);
+      expect(Buffer.from(await part.arrayBuffer()).equals(data.subarray(start, end + 1))).toBe(
+        true,
+      );
+    }
   });
 
   it('follows the incident visibility: 404 for who cannot see it, 403 for a state that is not a party', async () => {

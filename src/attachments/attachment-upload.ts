@@ -6,6 +6,7 @@ import { FieldError, Problem } from '../common/problem.js';
 import { parseMalwareFlag, sanitiseFilename, SanitisedFilename } from './attachment-rules.js';
 import type { AttachmentWriter } from './attachment.store.js';
 import { piecesOf } from './stream-pieces.js';
+import { bytesBuffered } from './young-generation.js';
 import { msg } from '../i18n/i18n.js';
 
 export const MAX_DESCRIPTION = 1000;
@@ -92,6 +93,7 @@ async function streamFile(
     size += chunk.length;
     // Refused as soon as the limit is crossed (busboy stops at maxBytes + 1).
     if (size > maxBytes) throw tooLarge(maxBytes);
+    bytesBuffered(chunk.length);
     md5.update(chunk);
     sha1.update(chunk);
     sha256.update(chunk);

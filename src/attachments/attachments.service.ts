@@ -223,9 +223,7 @@ export class AttachmentsService {
         ...(range.kind === 'partial' ? { 'content-range': `bytes ${start}-${end}/${size}` } : {}),
       },
       // HEAD: an empty stream keeps the headers (Content-Length) and reads nothing.
-      body: options.head
-        ? Readable.from([])
-        : Readable.from(this.store.read(row.id, start, end), { objectMode: false }),
+      body: options.head ? Readable.from([]) : this.store.read(row.id, start, end),
     };
   }
 

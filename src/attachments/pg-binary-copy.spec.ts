@@ -4,6 +4,7 @@ import {
   COPY_HEADER,
   COPY_TRAILER,
   isUuid,
+  SingleColumnReader,
   singleColumnValues,
 } from './pg-binary-copy.js';
 
@@ -62,6 +63,22 @@ describe('binary COPY', () => {
         expect(pieces.some((p) => p.buffer === view.buffer)).toBe(true);
       }
     }
+  });
+
+  it('hands on the bytes of a value as they arrive, before the value is complete', () => {
+    const value = randomBytes(1000);
+    const data = copyOutput([value]);
+    const got: Buffer[] = [];
+    let ends = 0;
+    const reader = new SingleColumnReader({ bytes: (v) => got.push(v), end: () => ends++ });
+    reader.push(data.subarray(0, 19 + 6 + 400)); // header, tuple head, 400 bytes
+    expect(Buffer.concat(got)).toEqual(value.subarray(0, 400));
+    expect(ends).toBe(0);
+    expect(() => reader.end()).toThrow(/cut short/);
+    reader.push(data.subarray(19 + 6 + 400));
+    expect(Buffer.concat(got)).toEqual(value);
+    expect(ends).toBe(1);
+    reader.end();
   });
 
   it('skips a header extension', () => {

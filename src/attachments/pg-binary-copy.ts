@@ -33,56 +33,123 @@ export function chunkTupleHead(attachmentId: string, seq: number, length: number
   return head;
 }
 
+/** What a SingleColumnReader hands on: each value's bytes as they come, then its end. */
+export interface ValueSink {
+  bytes(view: Buffer): void;
+  end(): void;
+}
+
+/** Where a SingleColumnReader is in the output. */
+const Field = {
+  Header: 0, // signature, flags, header extension length: 19 bytes
+  Extension: 1, // header extension, skipped
+  Count: 2, // a tuple's field count (int16), -1 for the trailer
+  Length: 3, // the value's length (int32), -1 for NULL
+  Value: 4,
+  Done: 5,
+} as const;
+type Field = (typeof Field)[keyof typeof Field];
+
 /**
- * The values of a one-column binary COPY output (header, tuples, trailer) received as
- * consecutive `pieces` of any size, each value as views of the pieces: nothing is copied
- * (but the few bytes of a field split between two pieces), as every new buffer adds to the
+ * Reads a one-column binary COPY output (header, tuples, trailer) as it arrives, in pieces of
+ * any size, and hands each value on as views of the pieces: nothing is copied (but the few
+ * bytes of a header field split between two pieces), as every new buffer adds to the
  * external memory that makes V8 mark the whole heap. Throws on anything else: a wrong
- * signature, flags, another column count, NULL, or data cut short.
+ * signature, flags, another column count, NULL, or (at end) data cut short.
  */
-export function singleColumnValues(pieces: Buffer[]): Buffer[][] {
-  const fail = (why: string) => new Error(`binary COPY data: ${why}`);
-  let piece = 0;
-  let offset = 0;
-  let left = pieces.reduce((sum, p) => sum + p.length, 0);
-  /** The next `n` bytes, as views. */
-  const views = (n: number): Buffer[] => {
-    if (n > left) throw fail('cut short');
-    left -= n;
-    const out: Buffer[] = [];
-    while (n > 0) {
-      const current = pieces[piece];
-      const take = Math.min(n, current.length - offset);
-      if (take > 0) out.push(current.subarray(offset, offset + take));
-      offset += take;
-      n -= take;
-      if (offset === current.length) {
-        piece++;
-        offset = 0;
+export class SingleColumnReader {
+  private field: Field = Field.Header;
+  /** A fixed-size field being gathered across pieces. */
+  private readonly gathered = Buffer.alloc(19);
+  private gatheredBytes = 0;
+  /** Bytes left of the header extension or of the value. */
+  private left = 0;
+
+  constructor(private readonly sink: ValueSink) {}
+
+  push(piece: Buffer): void {
+    let at = 0;
+    while (at < piece.length) {
+      if (this.field === Field.Value || this.field === Field.Extension) {
+        const take = Math.min(this.left, piece.length - at);
+        if (this.field === Field.Value) this.sink.bytes(piece.subarray(at, at + take));
+        at += take;
+        this.left -= take;
+        if (this.left === 0) this.valueOrExtensionDone();
+        continue;
       }
+      if (this.field === Field.Done) throw fail('data after the trailer');
+      const size = this.field === Field.Header ? 19 : this.field === Field.Count ? 2 : 4;
+      let bytes: Buffer;
+      if (this.gatheredBytes === 0 && piece.length - at >= size) {
+        bytes = piece.subarray(at, at + size);
+        at += size;
+      } else {
+        const take = Math.min(size - this.gatheredBytes, piece.length - at);
+        piece.copy(this.gathered, this.gatheredBytes, at, at + take);
+        this.gatheredBytes += take;
+        at += take;
+        if (this.gatheredBytes < size) return;
+        this.gatheredBytes = 0;
+        bytes = this.gathered;
+      }
+      this.fixedField(bytes);
     }
-    return out;
-  };
-  /** The next `n` bytes in one buffer (a view unless they straddle two pieces). */
-  const fixed = (n: number): Buffer => {
-    const parts = views(n);
-    return parts.length === 1 ? parts[0] : Buffer.concat(parts, n);
-  };
-  if (left < 19) throw fail('no signature');
-  const header = fixed(19);
-  if (!header.subarray(0, 11).equals(SIGNATURE)) throw fail('no signature');
-  // Bit 16 (OIDs included) is the only one defined; critical bits 0-15 must be clear.
-  if (header.readUInt32BE(11) !== 0) throw fail('unexpected flags');
-  views(header.readUInt32BE(15)); // header extension, skipped
-  const values: Buffer[][] = [];
-  for (;;) {
-    const fields = fixed(2).readInt16BE(0);
-    if (fields === -1) break;
-    if (fields !== 1) throw fail(`${fields} columns, expected 1`);
-    const length = fixed(4).readInt32BE(0);
-    if (length < 0) throw fail('NULL value');
-    values.push(views(length));
   }
-  if (left !== 0) throw fail('data after the trailer');
+
+  /** The output has ended: throws unless the trailer was read. */
+  end(): void {
+    if (this.field === Field.Header) throw fail('no signature');
+    if (this.field !== Field.Done) throw fail('cut short');
+  }
+
+  private fixedField(bytes: Buffer): void {
+    switch (this.field) {
+      case Field.Header:
+        if (!bytes.subarray(0, 11).equals(SIGNATURE)) throw fail('no signature');
+        // Bit 16 (OIDs included) is the only one defined; critical bits 0-15 must be clear.
+        if (bytes.readUInt32BE(11) !== 0) throw fail('unexpected flags');
+        this.left = bytes.readUInt32BE(15);
+        this.field = this.left > 0 ? Field.Extension : Field.Count;
+        return;
+      case Field.Count: {
+        const fields = bytes.readInt16BE(0);
+        if (fields === -1) this.field = Field.Done;
+        else if (fields !== 1) throw fail(`${fields} columns, expected 1`);
+        else this.field = Field.Length;
+        return;
+      }
+      case Field.Length:
+        this.left = bytes.readInt32BE(0);
+        if (this.left < 0) throw fail('NULL value');
+        this.field = Field.Value;
+        if (this.left === 0) this.valueOrExtensionDone();
+        return;
+    }
+  }
+
+  private valueOrExtensionDone(): void {
+    if (this.field === Field.Value) this.sink.end();
+    this.field = Field.Count;
+  }
+}
+
+function fail(why: string): Error {
+  return new Error(`binary COPY data: ${why}`);
+}
+
+/** The values of a whole one-column binary COPY output, each as views of `pieces`. */
+export function singleColumnValues(pieces: Buffer[]): Buffer[][] {
+  const values: Buffer[][] = [];
+  let current: Buffer[] = [];
+  const reader = new SingleColumnReader({
+    bytes: (view) => current.push(view),
+    end: () => {
+      values.push(current);
+      current = [];
+    },
+  });
+  for (const piece of pieces) reader.push(piece);
+  reader.end();
   return values;
 }
