@@ -466,5 +466,6 @@ describe('Console screens in a browser', () => {
       await page.getByLabel('Язык').first().selectOption({ label: 'English' });
       await page.getByRole('button', { name: 'Sign out' }).waitFor();
     }
-  });
+    // Eight screens, each with an axe run: more than one test's default 60 s on a busy machine.
+  }, 180_000);
 });
