@@ -3,18 +3,20 @@
 //     affected state: routing, a dispatch, outbox and timeline rows are written);
 //  2. pgbench at the same concurrency doing the same durable writes straight in SQL
 //     (one transaction: incident, its observables, its dispatch, its outbox row);
-//  3. the intake at half the measured maximum rate, for latency at a sustainable load;
+//  3. the intake at half the measured maximum rate, evenly paced, for latency at a
+//     sustainable load;
 //  4. a soak at half rate, sampling the service's resident memory.
 // Prints one JSON line per figure and a human summary. Never fails for being slow.
 import {
   figure,
+  summarize,
   migratedDatabase,
   round,
   rssMb,
   slopePerMinute,
   startService,
 } from './lib/common.js';
-import { cannon as fileMany } from './lib/filing.js';
+import { cannon as fileMany, paced } from './lib/filing.js';
 import { pgbench } from './lib/pgbench.js';
 
 const CONNECTIONS = Number(process.env.BENCH_CONNECTIONS ?? 32);
@@ -73,10 +75,11 @@ async function main() {
     figure('intake', 'ratio', ratio, 'intake req/s ÷ ceiling tps');
 
     const halfRate = Math.max(1, Math.floor(max.requests.average / 2));
-    const half = await cannon(service.url, key, { duration: SECONDS, overallRate: halfRate });
+    const half = await paced(service.url, key, { rate: halfRate, seconds: SECONDS });
+    const halfLatency = summarize(half.latencies);
     figure('intake', 'half_rate', halfRate, 'req/s');
-    figure('intake', 'half_p50', half.latency.p50, 'ms');
-    figure('intake', 'half_p99', half.latency.p99, 'ms');
+    figure('intake', 'half_p50', halfLatency.p50, 'ms');
+    figure('intake', 'half_p99', halfLatency.p99, 'ms');
     figure('intake', 'half_non2xx', half.non2xx + half.errors, 'count');
 
     const samples = [];
@@ -86,7 +89,7 @@ async function main() {
       5000,
     );
     samples.push({ t: 0, mb: rssMb(service.pid) });
-    const soak = await cannon(service.url, key, { duration: SOAK_SECONDS, overallRate: halfRate });
+    const soak = await paced(service.url, key, { rate: halfRate, seconds: SOAK_SECONDS });
     clearInterval(sampler);
     samples.push({ t: (Date.now() - started) / 1000, mb: rssMb(service.pid) });
     // The first minute includes JIT warm-up and pool growth; judge growth after it.
@@ -101,7 +104,7 @@ async function main() {
 
     console.log(
       `intake: ${round(max.requests.average)} req/s vs pgbench ${round(ceiling.tps)} tps ` +
-        `(ratio ${round(ratio)}), p99 ${max.latency.p99} ms at max, ${half.latency.p99} ms at ` +
+        `(ratio ${round(ratio)}), p99 ${max.latency.p99} ms at max, ${round(halfLatency.p99)} ms at ` +
         `${halfRate} req/s; RSS ${round(samples[0].mb)} → ${round(samples[samples.length - 1].mb)} MB ` +
         `over ${SOAK_SECONDS} s (${round(slope)} MB/min after warm-up)`,
     );
