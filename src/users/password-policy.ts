@@ -1,6 +1,6 @@
-import * as zxcvbnCommon from '@zxcvbn-ts/language-common';
-import * as zxcvbnEn from '@zxcvbn-ts/language-en';
-import { ZxcvbnFactory } from '@zxcvbn-ts/core';
+import type * as ZxcvbnCore from '@zxcvbn-ts/core';
+import type * as ZxcvbnLanguage from '@zxcvbn-ts/language-common';
+import { createRequire } from 'node:module';
 import { msg, type Msg } from '../i18n/i18n.js';
 
 export const MIN_PASSWORD_LENGTH = 12;
@@ -9,13 +9,24 @@ export const MAX_PASSWORD_LENGTH = 256;
 /** zxcvbn scores 0..4; 3 is "safely unguessable: moderate protection from offline attack". */
 const MIN_SCORE = 3;
 
-// Built on first use: ranking the dictionaries costs CPU that start-up should not pay.
-let zxcvbn: ZxcvbnFactory | undefined;
-const estimator = () =>
-  (zxcvbn ??= new ZxcvbnFactory({
-    dictionary: { ...zxcvbnCommon.dictionary, ...zxcvbnEn.dictionary },
-    graphs: zxcvbnCommon.adjacencyGraphs,
-  }));
+/**
+ * Loaded and built on first use, not at import: the dictionaries cost about 50 MB of memory
+ * and their ranking CPU, which processes that never set a password (the worker, the helper
+ * thread) should not pay.
+ */
+let zxcvbn: ZxcvbnCore.ZxcvbnFactory | undefined;
+function estimator(): ZxcvbnCore.ZxcvbnFactory {
+  if (zxcvbn) return zxcvbn;
+  const load = createRequire(import.meta.url);
+  const { ZxcvbnFactory } = load('@zxcvbn-ts/core') as typeof ZxcvbnCore;
+  const common = load('@zxcvbn-ts/language-common') as typeof ZxcvbnLanguage;
+  const en = load('@zxcvbn-ts/language-en') as { dictionary: typeof common.dictionary };
+  zxcvbn = new ZxcvbnFactory({
+    dictionary: { ...common.dictionary, ...en.dictionary },
+    graphs: common.adjacencyGraphs,
+  });
+  return zxcvbn;
+}
 
 /**
  * Why a new password is refused, or null when it is acceptable: at least 12 characters,
