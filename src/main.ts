@@ -1,9 +1,7 @@
 import 'reflect-metadata';
 import { ConfigError, loadConfig } from './config/config.js';
 import { prepareDatabase } from './database/prepare-database.js';
-import { bootstrapHttp } from './http.js';
 import { supervise } from './supervisor.js';
-import { bootstrapWorker } from './worker.js';
 
 async function main() {
   const config = loadConfig();
@@ -11,8 +9,9 @@ async function main() {
   if (config.split) return supervise(config);
   // Started by a supervisor: should it die, drain and go rather than run on unwatched.
   if (process.connected) process.once('disconnect', () => process.kill(process.pid, 'SIGTERM'));
-  if (config.role === 'worker') await bootstrapWorker(config);
-  else await bootstrapHttp(config);
+  // Loaded here, not above: a supervisor never holds the application's code and memory.
+  if (config.role === 'worker') await (await import('./worker.js')).bootstrapWorker(config);
+  else await (await import('./http.js')).bootstrapHttp(config);
 }
 
 main().catch((err: unknown) => {
