@@ -132,8 +132,13 @@ export class ImportRunner {
       const known = await this.imports.importedObject(object.source, object.externalId);
       try {
         if (!known) {
-          await this.intake.create(principal, dto, null, (cs) =>
-            filedFragment(cs, item('imported', null), object),
+          // The mapping normalised the observables (ObservableCollector).
+          await this.intake.create(
+            principal,
+            dto,
+            null,
+            (cs) => filedFragment(cs, item('imported', null), object),
+            { observablesNormalised: true },
           );
         } else if (known.contentHash === object.contentHash || object.version < known.version) {
           const why = known.contentHash === object.contentHash ? 'unchanged' : 'older';

@@ -91,6 +91,13 @@ describe('normaliseObservable', () => {
     expect(normaliseObservable(type, input)).toEqual({ ok: true, value: expected });
   });
 
+  // Imports file values their mapping normalised once, without normalising them again.
+  it.each(valid)('%s %j: normalising the result again changes nothing', (type, input) => {
+    const once = normaliseObservable(type, input);
+    if (!once.ok) throw new Error('expected a valid value');
+    expect(normaliseObservable(type, once.value)).toEqual(once);
+  });
+
   it.each(malformed)('rejects %s %j', (type, input) => {
     const result = normaliseObservable(type, input);
     expect(result.ok).toBe(false);
