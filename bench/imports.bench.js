@@ -167,9 +167,16 @@ async function main() {
     }).then((r) => r.json());
     const pids = processTree(service.pid);
     let rssMax = 0;
+    const rssByPid = new Map();
     const sampler = setInterval(() => {
-      for (const pid of pids) rssMax = Math.max(rssMax, rssMb(pid));
+      for (const pid of pids) {
+        const mb = rssMb(pid);
+        rssMax = Math.max(rssMax, mb);
+        rssByPid.set(pid, Math.max(rssByPid.get(pid) ?? 0, mb));
+      }
     }, 200);
+    /** Each process's peak so far, by its role (the supervisor first, then API, worker). */
+    const peaks = () => Object.fromEntries([...rssByPid].map(([pid, mb]) => [pid, round(mb)]));
 
     /** POST, then poll until complete; seconds and the final status. */
     const importOne = async (route, body) => {
@@ -182,6 +189,7 @@ async function main() {
       });
       if (res.status !== 202) throw new Error(`${route}: ${res.status} ${await res.text()}`);
       const { id } = await res.json();
+      const posted = (performance.now() - started) / 1000;
       for (;;) {
         const status = await fetch(`${service.url}/api/v1/imports/${id}`, {
           headers: { authorization: `Bearer ${key}` },
@@ -195,7 +203,7 @@ async function main() {
             await sleep(10);
           }
           const indexed = (performance.now() - started) / 1000;
-          return { seconds, indexed, status, bytes: text.length };
+          return { seconds, posted, indexed, status, bytes: text.length };
         }
         await sleep(10);
       }
@@ -229,6 +237,7 @@ async function main() {
     );
     results.push(['stix', stixRun, stixCopy, OBJECTS]);
     const rssSmall = rssMax;
+    const peaksSmall = peaks();
 
     // The largest body the service takes, with /health/live probed all along.
     let big = null;
@@ -272,6 +281,7 @@ async function main() {
     for (const [name, run, copy, items] of results) {
       const extra = { items, bytes: run.bytes, outcome: run.status.status };
       figure('imports', `${name}_seconds`, run.seconds, 's', extra);
+      figure('imports', `${name}_post_seconds`, run.posted, 's', extra);
       figure('imports', `${name}_copy_seconds`, copy, 's', extra);
       figure('imports', `${name}_ratio`, run.seconds / copy, 'x COPY', extra);
       figure('imports', `${name}_stix_indexed_seconds`, run.indexed, 's', extra);
@@ -280,7 +290,7 @@ async function main() {
         skipped: run.status.skipped,
       });
     }
-    figure('imports', 'rss_max_mb', rssSmall, 'MB');
+    figure('imports', 'rss_max_mb', rssSmall, 'MB', { byPid: peaksSmall });
     if (big) {
       const extra = { bytes: big.bytes, outcome: big.status.status };
       figure('imports', 'big_post_seconds', big.posted, 's', extra);
@@ -294,7 +304,7 @@ async function main() {
       figure('imports', 'big_live_max_ms', big.latencies.at(-1), 'ms', {
         probes: big.latencies.length,
       });
-      figure('imports', 'big_rss_max_mb', rssMax, 'MB');
+      figure('imports', 'big_rss_max_mb', rssMax, 'MB', { byPid: peaks() });
     }
     console.log(
       `\nimports: MISP ${ATTRIBUTES} attributes ${round(mispRun.seconds)} s ` +
