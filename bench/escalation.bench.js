@@ -95,9 +95,13 @@ function startService(env) {
   };
 }
 
-/** The scheduler tick histogram and escalation counters from /metrics. */
-async function scrape(url) {
-  const text = await (await fetch(`${url}/metrics`)).text();
+/**
+ * The scheduler tick histogram and escalation counters from /metrics: the worker's (on
+ * CCC_METRICS_PORT) when `all` runs as API and worker processes, else the one process's.
+ */
+async function scrape(url, workerUrl) {
+  const fromWorker = await fetch(`${workerUrl}/metrics`).catch(() => null);
+  const text = await (fromWorker?.ok ? fromWorker : await fetch(`${url}/metrics`)).text();
   const value = (re) => Number(re.exec(text)?.[1] ?? 0);
   const buckets = [
     ...text.matchAll(/ccc_escalation_scheduler_tick_seconds_bucket\{le="([^"]+)"\} (\d+)/g),
@@ -130,6 +134,7 @@ async function run(total, { flush = false } = {}) {
   await prepareDatabase(url);
   const db = new pg.Pool({ connectionString: url, max: 2 });
   const port = await freePort();
+  const metricsPort = await freePort();
   let service;
   try {
     await seed(db, total);
@@ -142,6 +147,7 @@ async function run(total, { flush = false } = {}) {
       DATABASE_URL: url,
       PORT: String(port),
       CCC_ROLE: 'all',
+      CCC_METRICS_PORT: String(metricsPort),
       CCC_QUEUE_PREFIX: prefix,
       CCC_SLA_ACK_SECONDS: 'critical=3600,high=3600,medium=3600,low=3600',
       CCC_RATE_LIMIT_PER_MINUTE: '0',
@@ -161,7 +167,7 @@ async function run(total, { flush = false } = {}) {
     } else {
       await sleep(Math.max(0, first[0].ms - 500));
     }
-    const before = await scrape(base);
+    const before = await scrape(base, `http://127.0.0.1:${metricsPort}`);
     for (let waited = 0; waited < (WINDOW + 60) * 1000; waited += 1000) {
       const { rows } = await db.query(
         `SELECT count(*)::int AS n FROM bench_sample b JOIN dispatches d ON d.id = b.dispatch_id
@@ -170,7 +176,7 @@ async function run(total, { flush = false } = {}) {
       if (rows[0].n >= SAMPLE) break;
       await sleep(1000);
     }
-    const after = await scrape(base);
+    const after = await scrape(base, `http://127.0.0.1:${metricsPort}`);
     const { rows } = await db.query(
       `SELECT extract(epoch FROM t.at - b.deadline) * 1000 AS late
          FROM bench_sample b JOIN dispatches d ON d.id = b.dispatch_id
