@@ -10,9 +10,9 @@ export const MAX_PASSWORD_LENGTH = 256;
 const MIN_SCORE = 3;
 
 /**
- * Loaded and built on first use, not at import: the dictionaries cost about 50 MB of memory
- * and their ranking CPU, which processes that never set a password (the worker, the helper
- * thread) should not pay.
+ * Loaded and built on first use, not at import: loading the dictionaries adds about 50 MB
+ * to a process's RSS, and ranking them costs CPU, which a process that never sets a
+ * password (the worker) should not pay.
  */
 let zxcvbn: ZxcvbnCore.ZxcvbnFactory | undefined;
 function estimator(): ZxcvbnCore.ZxcvbnFactory {
