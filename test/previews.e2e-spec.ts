@@ -41,7 +41,8 @@ const withoutDeadlines = (incident: Record<string, any>) => ({
 
 /**
  * Waits until what earlier filings started has finished (every event published, every
- * delivery done, every dispatch notified), so that a snapshot sees only what a preview does.
+ * delivery done, every dispatch notified, every incident's STIX objects indexed), so that a
+ * snapshot sees only what a preview does.
  */
 async function quiet(db: pg.Pool): Promise<void> {
   await waitFor(
@@ -49,7 +50,8 @@ async function quiet(db: pg.Pool): Promise<void> {
       const { rows } = await db.query<{ busy: number }>(
         `SELECT (SELECT count(*) FROM outbox WHERE published_at IS NULL)
               + (SELECT count(*) FROM deliveries WHERE status = 'pending')
-              + (SELECT count(*) FROM dispatches WHERE status = 'pending') AS busy`,
+              + (SELECT count(*) FROM dispatches WHERE status = 'pending')
+              + (SELECT count(*) FROM stix_pending) AS busy`,
       );
       return Number(rows[0].busy) === 0;
     },
