@@ -19,6 +19,7 @@ import { Readable } from 'node:stream';
 import pg from 'pg';
 import copyStreams from 'pg-copy-streams';
 import {
+  createApiKey,
   figure,
   migratedDatabase,
   percentile,
@@ -160,11 +161,7 @@ async function main() {
   const watch = new pg.Client({ connectionString: db.url });
   await watch.connect();
   try {
-    const { key } = await fetch(`${service.url}/api/v1/api-keys`, {
-      method: 'POST',
-      headers: { authorization: `Bearer ${ADMIN_KEY}`, 'content-type': 'application/json' },
-      body: JSON.stringify({ name: 'bench', role: 'analyst', state: 'BY' }),
-    }).then((r) => r.json());
+    const key = await createApiKey(service.url, ADMIN_KEY, 'analyst', 'BY');
     const pids = processTree(service.pid);
     let rssMax = 0;
     const rssByPid = new Map();

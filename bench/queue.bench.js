@@ -18,6 +18,7 @@ import path from 'node:path';
 import { performance } from 'node:perf_hooks';
 import pg from 'pg';
 import {
+  createApiKey,
   databaseUrl,
   dropDatabase,
   figure,
@@ -90,15 +91,6 @@ async function call(base, key, url) {
   return body;
 }
 
-async function createKey(base, role, state) {
-  const res = await fetch(`${base}/api/v1/api-keys`, {
-    method: 'POST',
-    headers: { authorization: `Bearer ${ADMIN_KEY}`, 'content-type': 'application/json' },
-    body: JSON.stringify({ name: `bench-${role}`, role, ...(state ? { state } : {}) }),
-  });
-  return (await res.json()).key;
-}
-
 async function time(base, key, url) {
   for (let i = 0; i < WARMUP; i++) await call(base, key, url);
   const samples = [];
@@ -138,8 +130,8 @@ try {
   await prepareDatabase(url);
   await load(url);
   service = await startService(url);
-  const coordinator = await createKey(service.base, 'coordinator');
-  const analyst = await createKey(service.base, 'analyst', 'KZ');
+  const coordinator = await createApiKey(service.base, ADMIN_KEY, 'coordinator');
+  const analyst = await createApiKey(service.base, ADMIN_KEY, 'analyst', 'KZ');
 
   const first = await call(service.base, coordinator, '/api/v1/incidents?limit=1');
   const cursorOf = async (key, query) => (await call(service.base, key, query)).nextCursor;

@@ -28,6 +28,7 @@ import { performance } from 'node:perf_hooks';
 import pg from 'pg';
 import {
   backendsOf,
+  createApiKey,
   cpuMs,
   figure,
   migratedDatabase,
@@ -101,16 +102,6 @@ async function checkStixFill() {
     rows: rows.trigger.length,
   });
   return mismatches;
-}
-
-async function createKey(url, role, state) {
-  const res = await fetch(`${url}/api/v1/api-keys`, {
-    method: 'POST',
-    headers: { authorization: `Bearer ${ADMIN_KEY}`, 'content-type': 'application/json' },
-    body: JSON.stringify({ name: `bench-${role}`, role, ...(state ? { state } : {}) }),
-  });
-  if (!res.ok) throw new Error(`api key: ${res.status} ${await res.text()}`);
-  return (await res.json()).key;
 }
 
 /** One page of get objects: its objects, `next`, its date-added headers and time (ms). */
@@ -207,7 +198,7 @@ async function main() {
       CCC_RATE_LIMIT_PER_MINUTE: '0',
       LOG_LEVEL: 'error',
     });
-    const key = await createKey(service.url, 'analyst', 'KZ');
+    const key = await createApiKey(service.url, ADMIN_KEY, 'analyst', 'KZ');
     const auth = `Basic ${Buffer.from(`taxii-client:${key}`).toString('base64')}`;
 
     const live = [];

@@ -120,6 +120,17 @@ export async function startService(env) {
   };
 }
 
+/** A new API key of `role` (and `state`), made with the bootstrap admin key; its secret. */
+export async function createApiKey(url, adminKey, role, state) {
+  const res = await fetch(`${url}/api/v1/api-keys`, {
+    method: 'POST',
+    headers: { authorization: `Bearer ${adminKey}`, 'content-type': 'application/json' },
+    body: JSON.stringify({ name: `bench-${role}`, role, ...(state ? { state } : {}) }),
+  });
+  if (!res.ok) throw new Error(`api key: ${res.status} ${await res.text()}`);
+  return (await res.json()).key;
+}
+
 export function percentile(sorted, p) {
   if (sorted.length === 0) return NaN;
   const index = Math.min(sorted.length - 1, Math.max(0, Math.ceil((p / 100) * sorted.length) - 1));
